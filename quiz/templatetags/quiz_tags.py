@@ -1,0 +1,11 @@
+from django import template
+from django.utils.safestring import mark_safe
+
+from quiz.services.markdown import markdown_render
+
+register = template.Library()
+
+
+@register.filter
+def markdown(text: str) -> str:
+    return mark_safe(markdown_render(text))  # noqa: S308 - markdown_render sanitizes with nh3

@@ -1,0 +1,9 @@
+"""One JSON API for the site; each app contributes a router. Schema at /api/openapi.json, docs at /api/docs."""
+
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from quiz.api import router as bank_router
+
+api = NinjaAPI(title="Transformer interview prep API", version="1.0", auth=django_auth)  # session auth checks CSRF
+api.add_router("/bank", bank_router)

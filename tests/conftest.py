@@ -1,0 +1,83 @@
+"""Fixtures shared by the whole suite: users, a logged-in client, a real headless Chromium."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+SCREENSHOT_DIR = Path(settings.VAR_DIR) / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def pytest_report_header(config):
+    db = settings.DATABASES["default"]
+    broker = settings.CELERY_BROKER_URL
+    fallback = " (embedded default)" if db["ENGINE"].endswith("sqlite3") else ""
+    return [f"database: {db['ENGINE'].rsplit('.', 1)[-1]} {db.get('HOST') or db['NAME']}{fallback}", f"broker: {broker}"]
+
+
+@pytest.fixture
+def password():
+    return "correct-horse-battery-9"
+
+
+@pytest.fixture
+def user(django_user_model, password):
+    return django_user_model.objects.create_user(username="ada", password=password)
+
+
+@pytest.fixture
+def other_user(django_user_model, password):
+    return django_user_model.objects.create_user(username="grace", password=password)
+
+
+@pytest.fixture
+def user_client(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A real headless Chromium (Debian's package; Playwright's own download is not reachable)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot():
+    """Save a full-page screenshot under var/screenshots/NAME.png and return its path."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = SCREENSHOT_DIR / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def bank_loaded(db):
+    from quiz.services.bank import bank_load
+
+    return bank_load()
+
+
