@@ -42,3 +42,9 @@ def markdown_render(text: str) -> str:
     """HTML for user or bank markdown; whatever it contains, the result is sanitized."""
     html = _parser().render(text or "")
     return nh3.clean(html, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES, link_rel="noopener noreferrer")
+
+
+def markdown_inline_render(text: str) -> str:
+    """HTML for one line (a question title): inline markup and math only, no paragraphs."""
+    html = _parser().renderInline(text or "")
+    return nh3.clean(html, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES, link_rel="noopener noreferrer")

@@ -55,3 +55,9 @@ def test_api_lists_cards_and_serves_a_valid_openapi_schema(client, cards):
     assert [item["slug"] for item in listing["items"]] == ["beam"]
     schema = client.get("/api/openapi.json").json()
     assert schema["openapi"].startswith("3.") and "/api/bank/cards" in schema["paths"]
+
+
+def test_math_in_a_question_title_is_rendered_in_the_list(client, cards):
+    Card.objects.create(slug="scale", topic=cards[0].topic, question="Why divide by $\\sqrt{d_k}$?", key_points=["x"])
+    html = client.get(reverse("quiz:bank"), {"q": "divide"}).content.decode()
+    assert "<msqrt>" in html and "$\\sqrt" not in html
