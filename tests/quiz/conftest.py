@@ -24,3 +24,11 @@ def material_file(material_dir):
         return matches[0]
 
     return find
+
+
+@pytest.fixture
+def deck_cards(db):
+    """Six cards in two topics (study tests)."""
+    from tests.quiz.study_helpers import cards_make
+
+    return cards_make()

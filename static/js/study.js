@@ -1,0 +1,94 @@
+/* Study page keys, Anki's: Space shows the answer (then rates Good), 1-4 rate, U undo, E open card, S or @
+   suspend, B or - bury. The page works without this file (buttons + HTMX); this adds keys, shows the answer
+   without a round trip, and sends how long the answer took. */
+(function () {
+  "use strict";
+  const root = () => document.getElementById("study-card");
+
+  function reveal() {
+    const card = root();
+    const answer = card && card.querySelector("#study-answer");
+    const ratings = card && card.querySelector("form.ratings");
+    if (!answer || !ratings || !answer.hidden) return false;
+    answer.hidden = false;
+    ratings.hidden = false;
+    const show = card.querySelector("#show-answer");
+    if (show) show.remove();
+    card.dataset.revealedAt = Date.now();
+    const good = ratings.querySelector('button[data-key="3"]');
+    if (good) good.focus({ preventScroll: true });
+    answer.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    return true;
+  }
+
+  function click(selector) {
+    const card = root();
+    const target = card && card.querySelector(selector);
+    if (!target || target.disabled) return false;
+    // A key can come before htmx has wired up a card it just swapped in; process it first (idempotent), or
+    // the click would submit the form natively and reload the page.
+    if (window.htmx) window.htmx.process(card);
+    target.click();
+    return true;
+  }
+
+  function answerShown() {
+    const answer = root() && root().querySelector("#study-answer");
+    return answer && !answer.hidden;
+  }
+
+  document.addEventListener("click", function (event) {
+    const show = event.target.closest("#show-answer");
+    if (show && reveal()) event.preventDefault();
+  });
+
+  // Tapping the question side of the card also shows the answer (phones).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("a, button, summary, input, select, textarea, details")) return;
+    if (event.target.closest("#study-card .study-face")) reveal();
+  });
+
+  // How long the answer took: from showing the card to pressing a rating.
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    if (!form.matches || !form.matches("form.ratings")) return;
+    const shownAt = Number(root() && root().dataset.shownAt);
+    const field = form.querySelector('input[name="duration_ms"]');
+    if (field && shownAt) field.value = Math.max(0, Math.min(Date.now() - shownAt, 3600000));
+  }, true);
+  // The server stamps shown_at in its own clock; restamp with the browser's when a card arrives.
+  function stamp() { const card = root(); if (card && card.dataset.cardId) card.dataset.shownAt = Date.now(); }
+  document.addEventListener("DOMContentLoaded", stamp);
+  document.addEventListener("htmx:afterSettle", function (event) {
+    stamp();
+    const card = root();
+    if (card && event.detail.elt && event.detail.elt.id === "study-card") {
+      const heading = card.querySelector(".study-question, .study-done h2");
+      if (heading) { heading.tabIndex = -1; heading.focus({ preventScroll: true }); }
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
+    const target = event.target;
+    if (target.closest && target.closest("input, textarea, select, [contenteditable], details.deck-picker")) return;
+    if (!root()) return;
+    const key = event.key.toLowerCase();
+    let handled = false;
+    if (key === " " || key === "enter") {
+      if (key === "enter" && target.closest("a, button")) return; // let Enter activate the focused control
+      handled = answerShown() ? click('form.ratings button[data-key="3"]') : reveal();
+    } else if (["1", "2", "3", "4"].includes(key)) {
+      handled = answerShown() && click('form.ratings button[data-key="' + key + '"]');
+    } else if (key === "u") {
+      handled = click('[data-key="u"]');
+    } else if (key === "e") {
+      handled = click('a[data-key="e"]');
+    } else if (key === "s" || key === "@") {
+      handled = click('[data-key="s"]');
+    } else if (key === "b" || key === "-") {
+      handled = click('[data-key="b"]');
+    }
+    if (handled) event.preventDefault();
+  });
+})();
