@@ -23,6 +23,7 @@ prepare: setup
 	@DEBUG=1 $(PY) manage.py migrate --noinput -v 0
 	@echo "==> [3/4] Question bank"
 	@DEBUG=1 $(PY) manage.py load_bank
+	@DEBUG=1 $(PY) manage.py embed_bank
 	@echo "==> [4/4] Demo models (converted once, then cached under var/models)"
 	@DEBUG=1 $(PY) manage.py prepare_models
 

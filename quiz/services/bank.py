@@ -9,7 +9,7 @@ from django.db import transaction
 from quiz.models import Card, CardSource, Topic
 
 BANK_DIR = Path(__file__).resolve().parent.parent / "bank"
-DEMO_SLUGS = {"attention", "decoding", "lora", "quantization"}
+DEMO_SLUGS = {"attention", "decoding", "lora", "quantization", "kvcache"}
 _REQUIRED = ("slug", "question", "answer", "key_points", "difficulty")
 
 

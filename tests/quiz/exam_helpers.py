@@ -1,0 +1,49 @@
+"""Helpers for the quiz and interview tests: a fast stand-in encoder and small factories."""
+
+import hashlib
+import re
+
+import numpy as np
+
+from quiz.models import Card, Topic
+
+DIM = 256
+
+
+def bow_embed(texts) -> np.ndarray:
+    """A deterministic bag-of-words encoder (hashed, L2-normalized): same interface as the real one, no model.
+
+    Texts sharing words are close, so it exercises the ranking logic without loading all-MiniLM-L6-v2."""
+    out = np.zeros((len(texts), DIM), dtype=np.float32)
+    for row, text in enumerate(texts):
+        for word in re.findall(r"[a-z0-9]+", text.lower()):
+            out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % DIM] += 1  # noqa: S324 - not security
+        norm = np.linalg.norm(out[row])
+        if norm:
+            out[row] /= norm
+    return out
+
+
+class CountingEmbed:
+    """bow_embed that remembers how many texts it was asked to embed."""
+
+    def __init__(self):
+        self.calls, self.texts = 0, 0
+
+    def __call__(self, texts):
+        self.calls += 1
+        self.texts += len(texts)
+        return bow_embed(texts)
+
+
+def make_cards(count: int = 6, *, topic: str = "attention", difficulty: int = 2) -> list[Card]:
+    topic_row, _ = Topic.objects.get_or_create(slug=topic, defaults={"name": topic.title()})
+    return [
+        Card.objects.create(
+            slug=f"{topic}-{i}", topic=topic_row, difficulty=difficulty, question=f"Question {i} about {topic}?",
+            answer=f"Answer {i}: {topic} works by mixing values number {i} with weights, then more words follow "
+                   f"so that the option has to be cut somewhere around the limit of characters, clearly.",
+            key_points=[f"{topic} mixes values {i}", f"weights number {i}", "it is parallel"],
+        )
+        for i in range(count)
+    ]  # fmt: skip
