@@ -106,8 +106,9 @@ def _model_meta(model_key: str) -> torch.nn.Module:
     from transformers import AutoModel, AutoModelForCausalLM
 
     auto = AutoModelForCausalLM if model_key == "demo-lm" else AutoModel
+    config = _worker_config(model_key)  # outside the meta context: it may convert the GGUF on first use
     with init_empty_weights():
-        return auto.from_config(_worker_config(model_key))
+        return auto.from_config(config)
 
 
 def _model_real(model_key: str) -> torch.nn.Module:
