@@ -1,16 +1,13 @@
 from django.urls import path
 
-from quiz import views
+from quiz import views, views_interview, views_quiz, views_study, views_study_pages
 
 app_name = "quiz"
 urlpatterns = [
+    # The bank
     path("bank/", views.bank, name="bank"),
     path("bank/<slug:slug>/", views.card_detail, name="card_detail"),
-]
-
-from quiz import views_study, views_study_pages  # noqa: E402  (study: flashcards with FSRS)
-
-urlpatterns += [
+    # Flashcard study with FSRS
     path("study/", views_study.study, name="study"),
     path("study/review/", views_study.study_review, name="study_review"),
     path("study/undo/", views_study.study_undo, name="study_undo"),
@@ -21,15 +18,12 @@ urlpatterns += [
     path("study/settings/optimize/", views_study_pages.study_optimize, name="study_optimize"),
     path("study/suspended/", views_study_pages.study_suspended, name="study_suspended"),
     path("study/export/<str:kind>", views_study_pages.study_export, name="study_export"),
-]
-
-from quiz import views_interview, views_quiz  # noqa: E402  (quizzes and timed mock interviews)
-
-urlpatterns += [
+    # Quizzes
     path("quiz/", views_quiz.quiz_start, name="quiz_start"),
     path("quiz/<int:quiz_id>/", views_quiz.quiz_detail, name="quiz_detail"),
     path("quiz/<int:quiz_id>/q/<int:number>/", views_quiz.quiz_answer_view, name="quiz_answer"),
     path("quiz/<int:quiz_id>/study/", views_quiz.quiz_study, name="quiz_study"),
+    # Timed mock interviews
     path("interview/", views_interview.interview_start, name="interview_start"),
     path("interview/history/", views_interview.interview_history_view, name="interview_history"),
     path("interview/<int:interview_id>/", views_interview.interview_detail, name="interview_detail"),

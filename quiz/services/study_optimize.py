@@ -95,7 +95,7 @@ def fsrs_params_optimize(*, user, save: bool = True) -> dict:
 
 def fsrs_params_optimize_request(*, user) -> dict:
     """Queue a fit on the worker (it takes about 15 s per 1,000 reviews on a CPU core); returns the status."""
-    from quiz.tasks import study_optimize_task
+    from worker.tasks import study_optimize_task
 
     logs = study_review_logs(user=user)
     have = optimizable_review_count(logs)

@@ -61,7 +61,7 @@ def test_optimizer_reports_old_and_new_parameters_and_log_loss(user, deck_cards,
 
 def test_optimize_button_queues_the_fit_on_the_worker(user_client, user, deck_cards, monkeypatch,
                                                       django_capture_on_commit_callbacks):  # fmt: skip
-    from quiz import tasks
+    from worker import tasks
 
     monkeypatch.setattr(study_optimize, "OPTIMIZE_MIN_REVIEWS", 1)
     history(user, deck_cards[:1], rounds=3)
