@@ -9,6 +9,7 @@ from worker.decoding import (
     ERROR_STRATEGY_UNKNOWN,
     categorical_sample,
     chat_ids,
+    last_logits,
     metrics,
     next_token_distribution,
     strategies_compare,
@@ -40,6 +41,17 @@ def compared(lm):
         progress=lambda done, total: calls.append((done, total)),
     )
     return result, calls
+
+
+def test_last_logits_match_the_model_forward(lm):
+    model, tokenizer = lm
+    prompt_ids = chat_ids(tokenizer, PROMPT, model.device).repeat(3, 1)  # (3, T)
+    with torch.inference_mode():
+        logits, cache = last_logits(model, input_ids=prompt_ids)
+        expected = model(input_ids=prompt_ids).logits[:, -1, :].float()
+    assert logits.shape == (3, model.config.vocab_size)
+    assert cache.get_seq_length() == prompt_ids.shape[1]
+    torch.testing.assert_close(logits, expected, rtol=1e-4, atol=1e-4)
 
 
 def test_greedy_row_equals_generate(lm, compared):
