@@ -7,4 +7,4 @@ RUN pip install --no-cache-dir -r requirements.txt \
 COPY . .
 RUN SECRET_KEY=build-only python manage.py collectstatic --noinput -v 0
 EXPOSE 8000
-CMD ["gunicorn", "quizsite.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4"]
+CMD ["gunicorn", "quizsite.wsgi", "--bind", "0.0.0.0:8000", "--config", "quizsite/gunicorn_conf.py"]

@@ -5,7 +5,7 @@ measured in the same run with the same learners, and checks every submitted revi
 (some submits are deliberately sent twice). Uses its own database: a SQLite file under var/ by default, or
 BENCH_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/quizsite_bench; created if missing).
 
-    .venv/bin/python bench/study.py [--learners 16] [--rounds 40] [--workers 2] [--threads 4]
+    .venv/bin/python bench/study.py [--learners 16] [--rounds 40] [--workers N] [--threads N]
 """
 
 import argparse
@@ -68,6 +68,7 @@ def _prepare(database_url: str, learners: int) -> list[tuple[int, str, str]]:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
     from django.contrib.sessions.backends.db import SessionStore
 
@@ -86,7 +87,7 @@ def _prepare(database_url: str, learners: int) -> list[tuple[int, str, str]]:
         StudyReview.objects.filter(user=user).delete()
         StudyCard.objects.filter(user=user).delete()
         session = SessionStore()
-        session.update({SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+        session.update({SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],
                         HASH_SESSION_KEY: user.get_session_auth_hash()})  # fmt: skip
         session.create()
         users.append((user.pk, session.session_key, secrets.token_hex(16)))
@@ -159,15 +160,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=40, help="next + submit (+ a bare call) per learner")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=None, help="default: quizsite/gunicorn_conf.py")
+    parser.add_argument("--threads", type=int, default=None, help="default: quizsite/gunicorn_conf.py")
     args = parser.parse_args()
     database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{ROOT / 'var' / 'bench_study.sqlite3'}"
     users = _prepare(database_url, args.learners)
     port = _free_port()
+    server_size = [*(["--workers", str(args.workers)] if args.workers else []),
+                   *(["--threads", str(args.threads)] if args.threads else [])]  # fmt: skip
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-         "--threads", str(args.threads), "--pythonpath", str(ROOT / "bench"), "--log-level", "warning", "study:application"],
+        [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "quizsite" / "gunicorn_conf.py"),
+         "--bind", f"127.0.0.1:{port}", *server_size, "--pythonpath", str(ROOT / "bench"), "--log-level", "warning", "study:application"],
         cwd=ROOT, env={**_env(database_url), SERVER_FLAG: "1", "DB_CONN_MAX_AGE": "60"},
     )  # fmt: skip
     try:
@@ -203,7 +206,10 @@ def main():
         print("no answers were submitted:", errors[:3] or "no card was due")
         return 1
     study = results["next"] + results["submit"]
-    print(f"database: {database_url.split('@')[-1]}  server: gunicorn {args.workers} workers x {args.threads} threads")
+    from quizsite import gunicorn_conf
+
+    size = f"{args.workers or gunicorn_conf.workers} workers x {args.threads or gunicorn_conf.threads} threads"
+    print(f"database: {database_url.split('@')[-1]}  server: gunicorn {size}")
     print(f"learners: {args.learners}  rounds: {args.rounds}  requests: {sum(map(len, results.values()))} in {elapsed:.1f}s "
           f"({sum(map(len, results.values())) / elapsed:.0f} req/s)")  # fmt: skip
     for kind, values in (("bare view", results["bare"]), ("next card", results["next"]), ("submit", results["submit"]),

@@ -95,5 +95,7 @@ class CardSource(models.Model):
 
     def __str__(self):
         return f"{self.fingerprint} in {self.source or 'bank'}"
+
+
 from quiz.study_models import *  # noqa
 from quiz.exam_models import *  # noqa

@@ -1,4 +1,4 @@
-"""Fixtures shared by the whole suite: users, a logged-in client, a real headless Chromium."""
+"""Fixtures shared by the whole suite: users, a logged-in client, a real headless Chromium, a real worker."""
 
 import os
 import shutil
@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
+
+pytest_plugins = ["tests.live_worker"]  # live_worker / demo_worker: a real Celery worker process
 
 SCREENSHOT_DIR = Path(settings.VAR_DIR) / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -16,7 +17,10 @@ def pytest_report_header(config):
     db = settings.DATABASES["default"]
     broker = settings.CELERY_BROKER_URL
     fallback = " (embedded default)" if db["ENGINE"].endswith("sqlite3") else ""
-    return [f"database: {db['ENGINE'].rsplit('.', 1)[-1]} {db.get('HOST') or db['NAME']}{fallback}", f"broker: {broker}"]
+    return [
+        f"database: {db['ENGINE'].rsplit('.', 1)[-1]} {db.get('HOST') or db['NAME']}{fallback}",
+        f"broker: {broker}",
+    ]
 
 
 @pytest.fixture
@@ -79,5 +83,3 @@ def bank_loaded(db):
     from quiz.services.bank import bank_load
 
     return bank_load()
-
-

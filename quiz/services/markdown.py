@@ -1,6 +1,6 @@
 """Markdown to safe HTML, with $...$ math rendered server-side to MathML (no script, no CDN)."""
 
-from functools import cache
+from functools import cache, lru_cache
 
 import latex2mathml.converter
 import nh3
@@ -38,6 +38,7 @@ def _parser() -> MarkdownIt:
     return md
 
 
+@lru_cache(maxsize=1024)  # bank answers are rendered again and again (card pages, study, API)
 def markdown_render(text: str) -> str:
     """HTML for user or bank markdown; whatever it contains, the result is sanitized."""
     html = _parser().render(text or "")

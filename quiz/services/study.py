@@ -176,8 +176,10 @@ def interval_label(delta: timedelta) -> str:
     return f"{days / 365:.1f}y".replace(".0y", "y")
 
 
-def _study_card_for_update(*, user, card_id: int, now: datetime) -> StudyCard:
-    """The user's row for the card, locked for this transaction; made (as new) on first use."""
+def _study_card_for_update(*, user, card_id: int, now: datetime, insert: bool = True) -> StudyCard:
+    """The user's row for the card, locked for this transaction; made (as new) on first use.
+
+    insert=False leaves a new row unsaved, for a caller that saves it anyway (one INSERT instead of two writes)."""
     study_card = StudyCard.objects.select_for_update().filter(user=user, card_id=card_id).first()
     if study_card is not None:
         return study_card
@@ -186,7 +188,10 @@ def _study_card_for_update(*, user, card_id: int, now: datetime) -> StudyCard:
     # A row this transaction inserts is its own until commit; a concurrent insert of the same row raises
     # IntegrityError, which card_review answers by trying once more (the row then exists).
     fsrs_card = _new_fsrs_card(card_id=card_id, now=now).to_dict()
-    return StudyCard.objects.create(user=user, card_id=card_id, fsrs=fsrs_card, due=now)
+    study_card = StudyCard(user=user, card_id=card_id, fsrs=fsrs_card, due=now)
+    if insert:
+        study_card.save(force_insert=True)
+    return study_card
 
 
 # --- Answering -------------------------------------------------------------------------------------------------
@@ -209,7 +214,8 @@ def card_review(*, user, card_id: int, rating: int, review_id: uuid.UUID | str, 
         return _card_review(user=user, card_id=card_id, rating=rating, review_id=review_id,
                             duration_ms=duration_ms, now=now or timezone.now())  # fmt: skip
     except IntegrityError:
-        # A concurrent submit with the same id committed first, or a concurrent first answer made the card's row.
+        # The review id is already stored (a resend: nothing of this attempt was kept), or a concurrent first
+        # answer made the card's row first.
         existing = StudyReview.objects.filter(user=user, review_id=review_id).first()
         if existing is not None:
             return ReviewResult(review=existing, duplicate=True)
@@ -220,12 +226,9 @@ def card_review(*, user, card_id: int, rating: int, review_id: uuid.UUID | str, 
 @transaction.atomic
 def _card_review(*, user, card_id, rating, review_id, duration_ms, now) -> ReviewResult:
     settings = study_settings_get(user=user)
-    study_card = _study_card_for_update(user=user, card_id=card_id, now=now)
-    # Checked under the card's lock, so a concurrent resend for the same card waits and then finds the first.
-    existing = StudyReview.objects.filter(user=user, review_id=review_id).first()
-    if existing:
-        return ReviewResult(review=existing, duplicate=True)
-
+    study_card = _study_card_for_update(user=user, card_id=card_id, now=now, insert=False)
+    # No lookup of review_id here: a resend (sequential or concurrent) fails the unique (user, review_id)
+    # insert at the end, which rolls this whole transaction back, and card_review answers with the first.
     before = _snapshot(study_card)
     state_before = study_card.state
     fcard = _fsrs_card(study_card)

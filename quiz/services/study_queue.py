@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Q
+from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 
 from quiz.models import Card
@@ -103,8 +103,8 @@ def study_queue_next(*, user, deck: Deck = Deck(), limit: int = 1, ahead: bool =
                      now: datetime | None = None) -> StudyQueue:  # fmt: skip
     """The next ``limit`` cards to study and today's counters (new / learning / review left).
 
-    The user's rows of the deck are read as small tuples and sorted here: one plain query instead of several
-    conditional aggregates, whose building cost more than running them."""
+    The deck is read as small tuples (card, the user's row for it) and sorted here: one plain query instead of
+    several conditional aggregates, whose building cost more than running them."""
     now = now or timezone.now()
     settings = study_settings_get(user=user)
     _, day_end = study_day_bounds(settings=settings, now=now)
@@ -113,18 +113,21 @@ def study_queue_next(*, user, deck: Deck = Deck(), limit: int = 1, ahead: bool =
     new_left = max(study_new_limit(settings=settings, now=now) - done["new"], 0)
     review_left = max(settings.reviews_per_day - done["review"], 0)
 
-    rows = StudyCard.objects.filter(user=user).filter(deck.card_q(user=user, prefix="card__"))
-    rows = rows.values_list("pk", "card_id", "state", "due", "suspended", "buried_until")
-    learning_now, learning_later, reviews, flagged, taken = [], [], [], set(), set()
+    # One query for the whole deck: every card in bank order, LEFT JOINed to the user's row for it (if any).
+    rows = (Card.objects.filter(deck.card_q(user=user))
+            .annotate(mine=FilteredRelation("study_states", condition=Q(study_states__user=user)))
+            .order_by("topic__position", "id")
+            .values_list("pk", "mine__id", "mine__state", "mine__due", "mine__suspended", "mine__buried_until"))  # fmt: skip
+    learning_now, learning_later, reviews, fresh, flagged = [], [], [], [], []
     learning_today, next_due = 0, None
-    for pk, card_id, state, due, suspended, buried_until in rows:
-        hidden = suspended or (buried_until is not None and buried_until > now)
-        if state != State.NEW or hidden:
-            taken.add(card_id)
-        if hidden:
+    for card_id, pk, state, due, suspended, buried_until in rows:
+        if pk is None:
+            fresh.append(card_id)  # never seen
+            continue
+        if suspended or (buried_until is not None and buried_until > now):
             continue
         if state == State.NEW:
-            flagged.add(card_id)  # a row for an unseen card: put in the deck by another feature
+            flagged.append(card_id)  # a row for an unseen card: put in the deck by another feature
             continue
         next_due = due if next_due is None else min(next_due, due)
         if state == State.REVIEW:
@@ -136,11 +139,7 @@ def study_queue_next(*, user, deck: Deck = Deck(), limit: int = 1, ahead: bool =
             if ahead or due < now + LEARN_AHEAD:
                 learning_later.append((due, pk))
         learning_today += state != State.REVIEW and due < day_end
-    deck_ids = (
-        Card.objects.filter(deck.card_q(user=user)).order_by("topic__position", "id").values_list("pk", flat=True)
-    )
-    fresh = [card_id for card_id in deck_ids if card_id not in taken]
-    fresh.sort(key=lambda card_id: card_id not in flagged)  # stable: flagged first, then bank order
+    fresh = flagged + fresh  # flagged first, then bank order
     queue = StudyQueue(items=[], new=min(len(fresh), new_left), learning=learning_today,
                        review=min(len(reviews), review_left), settings=settings, done_today=done)  # fmt: skip
 

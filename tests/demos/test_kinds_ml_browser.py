@@ -8,6 +8,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from tests.browser_helpers import htmx_settled
+
 pytestmark = pytest.mark.browser
 DATA = Path(__file__).resolve().parent / "data"
 PHONE = {"width": 390, "height": 844}
@@ -41,6 +43,7 @@ def test_lora_page_swaps_modules_with_the_model_and_runs_in_the_worker(
 
     page.get_by_label("Model", exact=True).select_option("llama-2-70b")
     page.locator("input[name=target_modules][value=gate_proj]").wait_for()
+    htmx_settled(page)
     page.locator("input[name=target_modules][value=k_proj]").check()
     page.get_by_label("Rank r").fill("16")
     page.get_by_role("button", name="Run").click()

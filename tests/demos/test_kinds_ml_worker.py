@@ -4,7 +4,7 @@ import pytest
 
 from demos import services
 from demos.models import DemoRun
-from tests.demos.conftest import run_wait
+from tests.live_worker import run_wait
 
 pytestmark = pytest.mark.worker
 

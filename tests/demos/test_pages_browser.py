@@ -3,6 +3,8 @@
 import pytest
 from django.conf import settings
 
+from tests.browser_helpers import htmx_settled
+
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 PHONE = {"width": 390, "height": 844}
 
@@ -25,6 +27,7 @@ def test_attention_demo_runs_from_its_page_and_switches_views_without_rerunning(
     page.locator("#run-panel progress, #run-panel svg.heatmap").first.wait_for(timeout=10_000)  # progress at once
     heatmap = page.locator("#run-panel svg.heatmap")
     heatmap.wait_for(timeout=180_000)
+    htmx_settled(page)
     assert page.locator("#run-panel .status-chip").inner_text() == "Done"
     assert heatmap.locator("rect.cell title").count() > 100  # a weight on hover for every cell
     assert "animal" in heatmap.text_content()  # token labels on the axes
@@ -34,10 +37,12 @@ def test_attention_demo_runs_from_its_page_and_switches_views_without_rerunning(
     run_link = page.get_by_role("link", name="Permanent link").get_attribute("href")
     page.get_by_label("View", exact=True).select_option("heads")
     page.locator(".thumbs img").first.wait_for()
+    htmx_settled(page)
     assert page.locator(".thumbs img").count() == 12  # MiniLM: 12 heads
     screenshot(page, "demo_attention_heads")
     page.locator(".thumbs a").nth(3).click()
     page.locator("svg.heatmap[aria-label^='Layer 4, head 4']").wait_for()
+    htmx_settled(page)
     assert page.get_by_label("Head", exact=True).input_value() == "3"
     page.get_by_label("View", exact=True).select_option("rollout")
     page.locator("svg.heatmap[aria-label^='Attention rollout']").wait_for()

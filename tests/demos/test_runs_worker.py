@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from demos import services
 from demos.models import DemoRun
-from tests.demos.conftest import run_wait
+from tests.live_worker import run_wait
 
 pytestmark = [pytest.mark.worker, pytest.mark.smoke]
 TEXT = "The cat sat on the mat because it was tired."

@@ -9,7 +9,6 @@ from django.utils import timezone
 from quiz.exam_models import Interview
 from quiz.services.bank import bank_load
 from quiz.services.interview import interview_start
-from tests.demos.conftest import demo_worker, live_worker  # noqa: F401  (the shared real-worker fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 GRADING_TIMEOUT_MS = 180_000

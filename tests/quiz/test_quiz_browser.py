@@ -6,6 +6,7 @@ from quiz.exam_models import Quiz
 from quiz.services.bank import bank_load
 from quiz.services.embeddings import card_embeddings_ensure
 from quiz.study_models import StudyFlag
+from tests.browser_helpers import htmx_settled
 from tests.quiz.exam_helpers import bow_embed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,9 +33,11 @@ def test_take_a_quiz_with_immediate_feedback_and_study_a_miss(live_server, page,
     page.locator("label.option").nth(wrong).click()
     page.get_by_role("button", name="Check").click()
     page.wait_for_selector(".verdict.bad")
+    htmx_settled(page)
     assert page.locator("li.right").count() == 1 and page.locator("li.chosen-wrong").count() == 1
     page.get_by_role("button", name="Add to study deck (due now)").click()
     page.wait_for_selector("text=Added to your study deck")
+    htmx_settled(page)
     assert StudyFlag.objects.filter(user=user, card=question.card, source=StudyFlag.Source.QUIZ).exists()
     screenshot(page, "quiz_feedback")
 

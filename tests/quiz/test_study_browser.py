@@ -3,6 +3,7 @@
 import pytest
 
 from quiz.study_models import StudyReview
+from tests.browser_helpers import htmx_settled
 from tests.quiz.study_helpers import cards_make
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,6 +20,7 @@ def test_study_three_cards_by_keyboard_undo_one_and_screenshot(live_server, page
     page.fill("input[name=password]", password)
     page.press("input[name=password]", "Enter")
     page.wait_for_selector("#study-card[data-card-id]")
+    page.wait_for_load_state()  # study.js (deferred) listens for the keys
     page.locator("body").focus()
 
     seen = []
@@ -31,11 +33,13 @@ def test_study_three_cards_by_keyboard_undo_one_and_screenshot(live_server, page
             screenshot(page, "study-answer")
         page.keyboard.press(rating)
         page.wait_for_function("id => document.querySelector('#study-card').dataset.cardId !== id", arg=seen[-1])
+        htmx_settled(page)
     assert len(set(seen)) == 3
     assert StudyReview.objects.filter(user=user, undone_at__isnull=True).count() == 3
 
     page.keyboard.press("u")
     page.wait_for_selector("text=Undid your last answer (Again)")
+    htmx_settled(page)
     assert card_id(page) == seen[-1]
     assert StudyReview.objects.filter(user=user, undone_at__isnull=True).count() == 2
     counters = page.inner_text(".counters")

@@ -55,7 +55,7 @@ def _columns_from_header(row: list[str]) -> dict[str, int] | None:
 
 def delimited_parse(*, text: str, path: str, delimiter: str) -> ParsedFile:
     lines = text.splitlines(keepends=True)
-    options, skip = anki_header_read([l.rstrip("\r\n") for l in lines])
+    options, skip = anki_header_read([line.rstrip("\r\n") for line in lines])
     sep = options.get("separator", "")
     delimiter = _SEPARATORS.get(sep.lower(), sep[:1] or delimiter)
     as_html = options.get("html", "").lower() == "true"

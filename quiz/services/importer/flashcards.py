@@ -49,16 +49,16 @@ def flashcards_parse(*, text: str, path: str) -> ParsedFile:
         block = lines[start + 1 : end]
         next_topic = topic
         if end < len(lines):  # trailing title-like lines before the next question name its section
-            content = [l for l in block if l.strip()]
+            content = [line for line in block if line.strip()]
             first_blank = bool(block) and not block[0].strip()
             if content and section_like(content[-1]) and (len(content) > 1 or first_blank):
                 next_topic = topic_name_clean(content[-1])
-                block = block[: max(i for i, l in enumerate(block) if l.strip())]
+                block = block[: max(i for i, line in enumerate(block) if line.strip())]
         raw = lines[start].strip()
         parsed.questions.append(
             ParsedQuestion(
                 question=question_clean(raw),
-                answer="\n".join(l.strip() for l in block if l.strip()),
+                answer="\n".join(line.strip() for line in block if line.strip()),
                 topic=topic,
                 line=start + 1,
                 raw=raw,

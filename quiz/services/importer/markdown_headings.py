@@ -40,7 +40,7 @@ class _Heading:
 
     @property
     def has_content(self) -> bool:
-        return any(l.strip() and not is_separator(l) and not l.lstrip().startswith(">") for l in self.body)
+        return any(line.strip() and not is_separator(line) and not line.lstrip().startswith(">") for line in self.body)
 
 
 def headings_split(lines: list[str]) -> tuple[list[str], list[_Heading]]:

@@ -56,7 +56,7 @@ class CardStore:
         self.next_position = max((t.position for t in self.topics.values()), default=0) + 1
         self.new_sources: list[CardSource] = []
         cards = Card.objects.in_bulk()
-        for sid, card_id, fp, source in CardSource.objects.order_by("id").values_list(
+        for _sid, card_id, fp, source in CardSource.objects.order_by("id").values_list(
             "id", "card_id", "fingerprint", "source"
         ):
             self.by_fp.setdefault(fp, cards[card_id])

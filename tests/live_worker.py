@@ -1,8 +1,7 @@
-"""Fixtures for the demo platform: a real Celery worker process on the real broker, against the test database.
+"""A real Celery worker process on the real broker, against the test database (loaded by tests/conftest.py).
 
-`live_worker` is generic (nothing in it is specific to one demo kind) so that it can move to tests/conftest.py:
-tests that use it are `@pytest.mark.django_db(transaction=True)` (or use `demo_worker`), so that what they write
-is committed and visible to the worker process.
+Tests that use `live_worker` are `@pytest.mark.django_db(transaction=True)` (or use `demo_worker`), so that what
+they write is committed and visible to the worker process. `run_wait` polls a demo run until it ends.
 """
 
 import os
@@ -17,7 +16,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-REPO_DIR = Path(__file__).resolve().parents[2]
+REPO_DIR = Path(__file__).resolve().parents[1]
 CELERY = REPO_DIR / ".venv" / "bin" / "celery"
 WORKER_START_TIMEOUT = 90
 WORKER_STOP_TIMEOUT = 20
