@@ -73,3 +73,13 @@ def test_study_endpoints_are_in_the_openapi_schema(client):
     for path in ("/api/study/next", "/api/study/reviews", "/api/study/undo", "/api/study/stats",
                  "/api/study/cards/{card_id}/{action}"):  # fmt: skip
         assert path in paths
+
+
+def test_next_and_answer_stay_within_their_query_budget(user_client, deck_cards, django_assert_max_num_queries):
+    """The hot path of a study session (bench/study.py): a regression here shows as a slower study page."""
+    user_client.get("/api/study/next")  # first call makes the settings row
+    with django_assert_max_num_queries(5):  # session, user + settings, today's answers, the deck, the picked card
+        card_id = user_client.get("/api/study/next").json()["cards"][0]["card_id"]
+    payload = {"card_id": card_id, "rating": 3, "review_id": str(uuid.uuid4())}
+    with django_assert_max_num_queries(8):  # session, user + settings, lock, card exists, 2 inserts, savepoint+release
+        assert post(user_client, "/api/study/reviews", payload).json()["duplicate"] is False
