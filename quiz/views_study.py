@@ -37,6 +37,9 @@ EMPTY_UNDO_NOTICE = "Nothing to undo."
 MORE_NEW = 10
 CARD_ACTIONS = {"suspend": "Card suspended.", "unsuspend": "Card unsuspended.",
                 "bury": "Card buried until tomorrow.", "unbury": "Card unburied."}  # fmt: skip
+# Like Anki, U right after a suspend or bury takes it back (and shows the card again), not the last answer.
+UNDO_OF_ACTION = {"suspend": "unsuspend", "bury": "unbury"}
+UNDONE_NOTICE = {"unsuspend": "Undid the suspend: the card is back.", "unbury": "Undid the bury: the card is back."}
 
 
 def _demo_url(card: Card) -> str:
@@ -56,7 +59,7 @@ def _study_url(deck: Deck, ahead: bool, **extra) -> str:
 
 
 def _card_context(request, *, deck: Deck, ahead: bool, show: bool = False, item: QueueItem | None = None,
-                  notice: str = "") -> dict:  # fmt: skip
+                  notice: str = "", undo_action: tuple[int, str] | None = None) -> dict:  # fmt: skip
     now = timezone.now()
     queue = study_queue_next(user=request.user, deck=deck, ahead=ahead, now=now)
     item = item or queue.first
@@ -76,6 +79,7 @@ def _card_context(request, *, deck: Deck, ahead: bool, show: bool = False, item:
         "review_id": uuid.uuid4(),
         "shown_at": int(now.timestamp() * 1000),
         "last_review": last,
+        "undo_action": undo_action,  # (card id, action) that takes back the suspend / bury just done
         "notice": notice,
         "deck": deck,
         "ahead": ahead,
@@ -101,9 +105,10 @@ def _deck_ahead(request) -> tuple[Deck, bool]:
     return Deck.from_query(request.GET), request.GET.get("ahead") == "1"
 
 
-def _respond(request, *, deck: Deck, ahead: bool, item=None, notice: str = "", show: bool = False):
+def _respond(request, *, deck: Deck, ahead: bool, item=None, notice: str = "", show: bool = False, undo_action=None):
     if request.htmx:
-        context = _card_context(request, deck=deck, ahead=ahead, item=item, notice=notice, show=show)
+        context = _card_context(request, deck=deck, ahead=ahead, item=item, notice=notice, show=show,
+                                undo_action=undo_action)  # fmt: skip
         return render(request, "quiz/study/_card.html", context)
     if notice:
         messages.info(request, notice)
@@ -172,7 +177,11 @@ def study_card_action(request, card_id: int, action: str):
     if back.startswith("/") and not back.startswith("//"):
         messages.success(request, CARD_ACTIONS[action])
         return redirect(back)
-    return _respond(request, deck=deck, ahead=ahead, notice=CARD_ACTIONS[action])
+    if request.POST.get("undo"):  # the card comes back to the screen, as it was before the suspend / bury
+        return _respond(request, deck=deck, ahead=ahead, item=_item_for(request.user, card_id),
+                        notice=UNDONE_NOTICE.get(action, CARD_ACTIONS[action]))  # fmt: skip
+    undo = (card_id, UNDO_OF_ACTION[action]) if action in UNDO_OF_ACTION else None
+    return _respond(request, deck=deck, ahead=ahead, notice=CARD_ACTIONS[action], undo_action=undo)
 
 
 @login_required

@@ -44,6 +44,16 @@ def test_study_three_cards_by_keyboard_undo_one_and_screenshot(live_server, page
     assert StudyReview.objects.filter(user=user, undone_at__isnull=True).count() == 2
     counters = page.inner_text(".counters")
     assert counters.split()[:3] == ["4", "1", "0"]  # 2 of 6 new answered: Good (learning), Easy (review, not due)
+
+    page.keyboard.press("s")  # suspend, then U takes the suspend back (not the answer before it)
+    page.wait_for_selector("text=Card suspended.")
+    htmx_settled(page)
+    assert card_id(page) != seen[-1]
+    page.keyboard.press("u")
+    page.wait_for_selector("text=Undid the suspend: the card is back.")
+    htmx_settled(page)
+    assert card_id(page) == seen[-1]
+    assert StudyReview.objects.filter(user=user, undone_at__isnull=True).count() == 2
     screenshot(page, "study")
 
     page.set_viewport_size({"width": 390, "height": 844})

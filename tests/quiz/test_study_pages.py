@@ -80,6 +80,21 @@ def test_suspend_and_bury_buttons_move_on_and_the_suspended_page_can_restore(use
     assert user_client.post(reverse("quiz:study_card_action", args=[deck_cards[0].pk, "explode"])).status_code == 404
 
 
+@pytest.mark.parametrize("action", ["suspend", "bury"])
+def test_undo_right_after_suspend_or_bury_brings_the_card_back(user_client, user, deck_cards, action):
+    answer(user_client, deck_cards[0], 3)  # an earlier answer: U must not take that back now
+    card = deck_cards[1]
+    body = user_client.post(reverse("quiz:study_card_action", args=[card.pk, action]), headers=HTMX).content.decode()
+    undo_url = reverse("quiz:study_card_action", args=[card.pk, f"un{action}"])
+    assert f'action="{undo_url}?' in body and f"Undo {action}" in body and 'data-key="u"' in body
+    assert reverse("quiz:study_undo") not in body  # one U: it takes back the latest thing done
+    back = user_client.post(undo_url, {"undo": "1"}, headers=HTMX).content.decode()
+    assert f'data-card-id="{card.pk}"' in back and "the card is back" in back
+    row = StudyCard.objects.get(user=user, card=card)
+    assert not row.suspended and row.buried_until is None
+    assert StudyReview.objects.filter(user=user, undone_at__isnull=True).count() == 1  # the answer stands
+
+
 def test_nothing_due_says_so_and_offers_to_study_ahead_or_learn_more(user_client, user, deck_cards):
     settings = study_settings_get(user=user)
     settings.new_per_day = 1
