@@ -6,7 +6,7 @@ own warpers to its logits and samples with its own torch.Generator seeded from (
 seeded strategy repeats whichever other strategies share the batch (up to float rounding differences between
 batch sizes, which can flip a draw that falls on a boundary). A row that emits EOS leaves the batch. Beam search
 is its own `generate` call. The greedy row equals `generate(do_sample=False)` token for token (tested).
-Measured (bench/decoding.py, 2-core CPU, fp32, 64 tokens): five strategies take 1.2-1.3x one greedy generate
+Measured (bench/decoding.py, 2-core CPU, fp32, 64 tokens): five strategies take 1.1-1.3x one greedy generate
 (1.4-1.7x before the LM head was computed as W @ h^T, see last_logits).
 
 Per generated token two probabilities are reported:
