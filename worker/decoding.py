@@ -6,8 +6,9 @@ own warpers to its logits and samples with its own torch.Generator seeded from (
 seeded strategy repeats whichever other strategies share the batch (up to float rounding differences between
 batch sizes, which can flip a draw that falls on a boundary). A row that emits EOS leaves the batch. Beam search
 is its own `generate` call. The greedy row equals `generate(do_sample=False)` token for token (tested).
-Measured (bench/decoding.py, 2-core CPU, fp32, 64 tokens): five strategies take 1.1-1.3x one greedy generate
-(1.4-1.7x before the LM head was computed as W @ h^T, see last_logits).
+Measured (bench/decoding.py, 2-core CPU, fp32, 64 tokens), five strategies against one greedy generate: 1.1-1.3x
+with PyTorch's default thread wait policy, 1.6x with the worker's OMP_WAIT_POLICY=PASSIVE (each multi-threaded
+matmul of the 5-row batch then pays a thread wake-up); 1.4-1.7x before the LM head was computed as W @ h^T.
 
 Per generated token two probabilities are reported:
     p           under the model's untempered distribution, softmax(logits); the mean log-prob and the perplexity
