@@ -7,10 +7,10 @@ The right option of a question is revealed once it is answered in an "immediate"
 from datetime import datetime
 from typing import Literal
 
-from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
 from quiz.exam_models import Quiz
+from quiz.selectors import quiz_of_user
 from quiz.services.quiz import LENGTH_CHOICES, QuizError, quiz_answer, quiz_create, quiz_missed_to_study
 
 router = Router(tags=["quiz"])
@@ -72,10 +72,6 @@ def _quiz_out(quiz: Quiz) -> dict:
             "correct": sum(bool(q.correct) for q in questions) if finished else None, "questions": out}  # fmt: skip
 
 
-def _own_quiz(request, quiz_id: int) -> Quiz:
-    return get_object_or_404(Quiz, pk=quiz_id, user=request.user)
-
-
 @router.post("/", response={201: QuizOut, 400: Error})
 def quiz_start(request, payload: QuizIn):
     """A new quiz; distractors are the answers of the nearest cards (by MiniLM embedding)."""
@@ -89,25 +85,24 @@ def quiz_start(request, payload: QuizIn):
 
 @router.get("/{quiz_id}", response=QuizOut)
 def quiz_read(request, quiz_id: int):
-    return _quiz_out(_own_quiz(request, quiz_id))
+    return _quiz_out(quiz_of_user(user=request.user, quiz_id=quiz_id))
 
 
 @router.post("/{quiz_id}/questions/{number}/answer", response={200: QuizOut, 400: Error})
 def quiz_question_answer(request, quiz_id: int, number: int, payload: AnswerIn):
     """Answer question `number` (from 1). The first answer counts; sending it again changes nothing."""
-    quiz = _own_quiz(request, quiz_id)
+    quiz = quiz_of_user(user=request.user, quiz_id=quiz_id)
     try:
         quiz_answer(quiz=quiz, position=number - 1, choice=payload.choice)
     except QuizError as error:
         return 400, {"detail": str(error)}
-    quiz.refresh_from_db(fields=["finished_at"])
-    return _quiz_out(quiz)
+    return _quiz_out(quiz)  # quiz_answer sets finished_at on this instance when the last question is answered
 
 
 @router.post("/{quiz_id}/study", response={200: dict})
 def quiz_study(request, quiz_id: int, payload: StudyIn):
     """Put missed cards into the study deck, due now."""
-    quiz = _own_quiz(request, quiz_id)
+    quiz = quiz_of_user(user=request.user, quiz_id=quiz_id)
     card_ids = None
     if payload.card_slugs is not None:
         card_ids = list(quiz.questions.filter(card__slug__in=payload.card_slugs).values_list("card_id", flat=True))

@@ -1,7 +1,9 @@
-"""Read-only queries over the bank."""
+"""Read-only queries over the bank, and the lookups of a user's own records."""
 
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 
+from quiz.exam_models import Quiz
 from quiz.models import Card, Topic
 
 
@@ -25,3 +27,8 @@ def card_related(*, card: Card, limit: int = 5) -> list[Card]:
 
 def topic_list() -> QuerySet[Topic]:
     return Topic.objects.all()
+
+
+def quiz_of_user(*, user, quiz_id: int) -> Quiz:
+    """The user's own quiz; anyone else's is a 404, as if it did not exist."""
+    return get_object_or_404(Quiz, pk=quiz_id, user=user)

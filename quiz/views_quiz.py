@@ -7,13 +7,10 @@ from django.views.decorators.http import require_POST
 
 from quiz.exam_forms import QuizAnswerForm, QuizStartForm
 from quiz.exam_models import Quiz
+from quiz.selectors import quiz_of_user
 from quiz.services.quiz import QuizError, quiz_answer, quiz_create, quiz_missed_to_study
 
 RECENT_QUIZZES = 8
-
-
-def _own_quiz(request, quiz_id: int) -> Quiz:
-    return get_object_or_404(Quiz, pk=quiz_id, user=request.user)
 
 
 @login_required
@@ -33,7 +30,7 @@ def quiz_start(request):
 @login_required
 def quiz_detail(request, quiz_id: int):
     """The next unanswered question, the feedback on the one just answered (``?shown=N``), or the results."""
-    quiz = _own_quiz(request, quiz_id)
+    quiz = quiz_of_user(user=request.user, quiz_id=quiz_id)
     questions = list(quiz.questions.select_related("card__topic"))
     shown = request.GET.get("shown", "")
     if shown.isdigit() and quiz.feedback == Quiz.Feedback.IMMEDIATE and 1 <= int(shown) <= len(questions):
@@ -62,7 +59,7 @@ def _results(request, quiz, questions):
 @login_required
 @require_POST
 def quiz_answer_view(request, quiz_id: int, number: int):
-    quiz = _own_quiz(request, quiz_id)
+    quiz = quiz_of_user(user=request.user, quiz_id=quiz_id)
     question = get_object_or_404(quiz.questions, position=number - 1)
     form = QuizAnswerForm(request.POST, options=len(question.options))
     if not form.is_valid():
@@ -81,7 +78,7 @@ def quiz_answer_view(request, quiz_id: int, number: int):
 @require_POST
 def quiz_study(request, quiz_id: int):
     """Missed cards into the study deck, due now: one card (``card_id``) or all of them."""
-    quiz = _own_quiz(request, quiz_id)
+    quiz = quiz_of_user(user=request.user, quiz_id=quiz_id)
     card_id = request.POST.get("card_id", "")
     card_ids = [int(card_id)] if card_id.isdigit() else None
     added = quiz_missed_to_study(user=request.user, quiz=quiz, card_ids=card_ids)
