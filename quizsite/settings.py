@@ -173,6 +173,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 DEMO_LM = os.environ.get("DEMO_LM", "smollm2-135m-instruct")
 DEMO_ENCODER = os.environ.get("DEMO_ENCODER", "all-minilm-l6-v2")
 DEMO_DEVICE = os.environ.get("DEMO_DEVICE", "")  # "" = cuda when present, else cpu
+DEMO_TORCH_THREADS = int(os.environ.get("DEMO_TORCH_THREADS", "0"))  # 0 = torch's default (one per core)
+# CPU decoding comparisons multiply through oneDNN-packed weights (worker/packed_linear.py): faster, ~1x the LM's
+# fp32 weights in extra memory once per worker process. Off for a big model on a small machine.
+DEMO_CPU_PREPACK = env_bool("DEMO_CPU_PREPACK", True)
 MODEL_CACHE_DIR = Path(os.environ.get("MODEL_CACHE_DIR", VAR_DIR / "models"))
 
 LOGGING = {

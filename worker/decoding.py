@@ -1,14 +1,16 @@
 """Decoding strategies side by side on the demo LM, and the next-token distribution under several temperatures.
 
 Greedy and every sampling strategy run in one batched loop, one row per strategy: the chat prompt is prefilled
-once, its KV cache repeated for B rows, then one forward per step for all rows. Each row applies transformers'
-own warpers to its logits and samples with its own torch.Generator seeded from (seed, strategy index), so a
-seeded strategy repeats whichever other strategies share the batch (up to float rounding differences between
-batch sizes, which can flip a draw that falls on a boundary). A row that emits EOS leaves the batch. Beam search
-is its own `generate` call. The greedy row equals `generate(do_sample=False)` token for token (tested).
-Measured (bench/decoding.py, 2-core CPU, fp32, 64 tokens), five strategies against one greedy generate: 1.1-1.3x
-with PyTorch's default thread wait policy, 1.6x with the worker's OMP_WAIT_POLICY=PASSIVE (each multi-threaded
-matmul of the 5-row batch then pays a thread wake-up); 1.4-1.7x before the LM head was computed as W @ h^T.
+once into a KV cache sized for the whole run (worker/growing_cache.py), repeated for B rows, then one forward per
+step for all rows, with the linear layers multiplying through oneDNN-packed weights on the CPU
+(worker/packed_linear.py). Each row applies transformers' own warpers to its logits and samples with its own
+torch.Generator seeded from (seed, strategy index), so a seeded strategy repeats whichever other strategies share
+the batch (up to float rounding differences between batch sizes, which can flip a draw that falls on a boundary).
+A row that emits EOS leaves the batch. Beam search is its own `generate` call. The greedy row equals
+`generate(do_sample=False)` token for token (tested).
+Measured (bench/decoding.py, 2-core AMD EPYC, fp32, 64 tokens), five strategies against one greedy generate:
+1.34-1.35x with the worker's OMP_WAIT_POLICY=PASSIVE, 1.27-1.34x with PyTorch's default; 2.1-2.2x before the
+packed weights and the preallocated cache (MKL multiplied the 5 rows at a third of the speed it reads one).
 
 Per generated token two probabilities are reported:
     p           under the model's untempered distribution, softmax(logits); the mean log-prob and the perplexity
@@ -34,7 +36,9 @@ from transformers import (
     TypicalLogitsWarper,
 )
 
+from worker.growing_cache import growing_cache
 from worker.modelhub import lm_load, lm_spec, tokens_readable
+from worker.packed_linear import linears_prepacked
 
 SAMPLING = ("temperature", "top_k", "top_p", "min_p", "typical_p")
 STRATEGIES = ("greedy", "beam", *SAMPLING)
@@ -94,25 +98,9 @@ def eos_ids(model, tokenizer) -> list[int]:
 
 
 def last_logits(model, **inputs):
-    """(B, V) float logits at the last position, and the KV cache, from one forward pass.
-
-    For a plain linear LM head the logits are computed as W @ h^T: for a few rows against a 49k-row head,
-    MKL's gemm on that layout is ~3x faster on this CPU than h @ W^T (5 rows: 5.8 ms vs 17.9 ms, while one
-    row's gemv takes 10 ms), which is most of what a batch of strategies costs over one greedy row. Any other
-    head (bias, soft-capping) goes through the model's own forward.
-    """
-    head = model.get_output_embeddings()
-    plain = (
-        type(head) is torch.nn.Linear
-        and head.bias is None
-        and not getattr(model.config, "final_logit_softcapping", None)
-    )
-    if not plain:
-        out = model(**inputs, use_cache=True, logits_to_keep=1)
-        return out.logits[:, -1, :].float(), out.past_key_values
-    out = model.get_decoder()(**inputs, use_cache=True)
-    hidden = out.last_hidden_state[:, -1, :]  # (B, H)
-    return torch.mm(head.weight, hidden.T).T.float(), out.past_key_values  # (B, V)
+    """(B, V) float logits at the last position, and the KV cache, from one forward pass."""
+    out = model(**inputs, use_cache=True, logits_to_keep=1)
+    return out.logits[:, -1, :].float(), out.past_key_values
 
 
 @torch.inference_mode()
@@ -123,45 +111,47 @@ def rows_sample(model, prompt_ids, strategies, seeds, max_new_tokens, eos, on_st
     p, p_strategy, finished (hit EOS) and the seconds until the row stopped.
     """
     B, device, t0 = len(strategies), prompt_ids.device, time.perf_counter()
-    logits, cache = last_logits(model, input_ids=prompt_ids)  # prefill once
+    cache = growing_cache(model.config.get_text_config(), prompt_ids.shape[1] + max_new_tokens)
+    logits, cache = last_logits(model, input_ids=prompt_ids, past_key_values=cache)  # prefill once
     cache.batch_repeat_interleave(B)
     logits = logits.expand(B, -1)  # (B, V)
     warpers = [None if s["name"] == "greedy" else warpers_build(s) for s in strategies]
     gens = [torch.Generator(device).manual_seed(seed) for seed in seeds]
     rows = [{"ids": [], "p": [], "p_strategy": [], "finished": False, "wall_s": None} for _ in strategies]
     active = list(range(B))  # rows still generating, in the cache's batch order
-    for step in range(max_new_tokens):
-        picks, chosen_p = [], []
-        for j, r in enumerate(active):
-            if warpers[r] is None:
-                picks.append(logits[j].argmax().view(1))
-                chosen_p.append(torch.ones(1, device=device))
-            else:
-                probs = F.softmax(warpers[r](prompt_ids, logits[j : j + 1].clone()), dim=-1)[0]  # (V,)
-                picks.append(categorical_sample(probs, gens[r]))
-                chosen_p.append(probs[picks[-1]])
-        nxt = torch.cat(picks)  # (A,)
-        p = F.softmax(logits, dim=-1).gather(1, nxt[:, None])[:, 0]  # (A,) untempered
-        now, keep = time.perf_counter() - t0, []
-        stepped = zip(active, nxt.tolist(), p.tolist(), torch.cat(chosen_p).tolist(), strict=True)
-        for j, (r, tok, p_model, p_row) in enumerate(stepped):
-            row = rows[r]
-            row["ids"].append(tok)
-            row["p"].append(p_model)
-            row["p_strategy"].append(p_row)
-            if tok in eos:
-                row["finished"], row["wall_s"] = True, now
-            else:
-                keep.append(j)
-        if on_step and (step + 1) % PROGRESS_EVERY == 0:
-            on_step(sum(max_new_tokens if row["finished"] else len(row["ids"]) for row in rows))
-        if not keep or step + 1 == max_new_tokens:
-            break
-        if len(keep) < len(active):
-            index = torch.tensor(keep, device=device)
-            cache.batch_select_indices(index)
-            nxt, active = nxt[index], [active[j] for j in keep]
-        logits, cache = last_logits(model, input_ids=nxt[:, None], past_key_values=cache)
+    with linears_prepacked(model):  # the prefill above ran exactly as generate's does
+        for step in range(max_new_tokens):
+            picks, chosen_p = [], []
+            for j, r in enumerate(active):
+                if warpers[r] is None:
+                    picks.append(logits[j].argmax().view(1))
+                    chosen_p.append(torch.ones(1, device=device))
+                else:
+                    probs = F.softmax(warpers[r](prompt_ids, logits[j : j + 1].clone()), dim=-1)[0]  # (V,)
+                    picks.append(categorical_sample(probs, gens[r]))
+                    chosen_p.append(probs[picks[-1]])
+            nxt = torch.cat(picks)  # (A,)
+            p = F.softmax(logits, dim=-1).gather(1, nxt[:, None])[:, 0]  # (A,) untempered
+            now, keep = time.perf_counter() - t0, []
+            stepped = zip(active, nxt.tolist(), p.tolist(), torch.cat(chosen_p).tolist(), strict=True)
+            for j, (r, tok, p_model, p_row) in enumerate(stepped):
+                row = rows[r]
+                row["ids"].append(tok)
+                row["p"].append(p_model)
+                row["p_strategy"].append(p_row)
+                if tok in eos:
+                    row["finished"], row["wall_s"] = True, now
+                else:
+                    keep.append(j)
+            if on_step and (step + 1) % PROGRESS_EVERY == 0:
+                on_step(sum(max_new_tokens if row["finished"] else len(row["ids"]) for row in rows))
+            if not keep or step + 1 == max_new_tokens:
+                break
+            if len(keep) < len(active):
+                index = torch.tensor(keep, device=device)
+                cache.batch_select_indices(index)
+                nxt, active = nxt[index], [active[j] for j in keep]
+            logits, cache = last_logits(model, input_ids=nxt[:, None], past_key_values=cache)
     for row in rows:
         row["wall_s"] = row["wall_s"] or time.perf_counter() - t0
     return rows

@@ -4,6 +4,7 @@ import math
 
 import pytest
 import torch
+from transformers import DynamicCache
 
 from worker.decoding import (
     ERROR_STRATEGY_UNKNOWN,
@@ -14,6 +15,7 @@ from worker.decoding import (
     next_token_distribution,
     strategies_compare,
 )
+from worker.growing_cache import growing_cache
 
 PROMPT = "Name three uses of a hash table."
 N = 12
@@ -43,15 +45,35 @@ def compared(lm):
     return result, calls
 
 
-def test_last_logits_match_the_model_forward(lm):
+def test_growing_cache_gives_the_logits_of_dynamic_cache(lm):
+    """Prefill one row, repeat it to three, drop one, step: the same logits as transformers' DynamicCache."""
     model, tokenizer = lm
-    prompt_ids = chat_ids(tokenizer, PROMPT, model.device).repeat(3, 1)  # (3, T)
-    with torch.inference_mode():
-        logits, cache = last_logits(model, input_ids=prompt_ids)
-        expected = model(input_ids=prompt_ids).logits[:, -1, :].float()
-    assert logits.shape == (3, model.config.vocab_size)
-    assert cache.get_seq_length() == prompt_ids.shape[1]
-    torch.testing.assert_close(logits, expected, rtol=1e-4, atol=1e-4)
+    prompt_ids = chat_ids(tokenizer, PROMPT, model.device)  # (1, T)
+    T, steps = prompt_ids.shape[1], [[11, 12, 13], [21, 23]]
+    runs = []
+    for cache in (DynamicCache(config=model.config), growing_cache(model.config, T + len(steps))):
+        with torch.inference_mode():
+            logits, cache = last_logits(model, input_ids=prompt_ids, past_key_values=cache)
+            cache.batch_repeat_interleave(3)
+            seen = [logits]
+            for i, step in enumerate(steps):
+                if i:
+                    cache.batch_select_indices(torch.tensor([0, 2]))
+                logits, cache = last_logits(model, input_ids=torch.tensor(step)[:, None], past_key_values=cache)
+                seen.append(logits)
+        assert cache.get_seq_length() == T + len(steps)
+        runs.append(seen)
+    V = model.config.vocab_size
+    assert [tuple(x.shape) for x in runs[1]] == [(1, V), (3, V), (2, V)]
+    for dynamic, growing in zip(*runs, strict=True):
+        torch.testing.assert_close(growing, dynamic, rtol=1e-5, atol=1e-5)
+
+
+def test_growing_cache_refuses_to_overflow(lm):
+    model, _ = lm
+    cache = growing_cache(model.config, 4)
+    with torch.inference_mode(), pytest.raises(ValueError, match="capacity 4"):
+        last_logits(model, input_ids=torch.arange(5)[None], past_key_values=cache)
 
 
 def test_greedy_row_equals_generate(lm, compared):
