@@ -10,7 +10,9 @@ import re
 from .text import body_clean
 
 _LABEL = re.compile(r"^\s*(?:\*\*|__)([^*_]{1,60}?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:)\s*(.*)$")
-_PLAIN_ANSWER = re.compile(r"^\s*(?:A|Ans|Answer)\s*[:.)]\s*(.*)$")
+_PLAIN_ANSWER = re.compile(r"^\s*(?:A|Ans|Answer)\s*[:.)\-–—]\s*(.*)$", re.IGNORECASE)
+# `**Answer -**`, `**Ans.**`, `**A)**`: a bold answer label with any separator.
+_BOLD_ANSWER = re.compile(r"^\s*(?:\*\*|__)\s*(?:a|ans|answer)\s*[:.)\-–—]\s*(?:\*\*|__)\s*(.*)$", re.IGNORECASE)
 _ARROW = re.compile(r"^\s*(?:→|->|=>)\s*(.*)$")
 ANSWER_LABELS = re.compile(r"^(?:a|ans|answer|short answer|response)$", re.IGNORECASE)
 DETAIL_LABELS = re.compile(
@@ -42,6 +44,9 @@ def answer_details_split(lines: list[str]) -> tuple[str, str]:
             in_fence = not in_fence
         if not in_fence:
             label = label_of(line)
+            bold_answer = _BOLD_ANSWER.match(line)
+            if bold_answer:
+                label = ("Answer", bold_answer.group(1))
             if label and ANSWER_LABELS.match(label[0]):
                 current = answer
                 if label[1].strip():

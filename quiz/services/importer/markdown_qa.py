@@ -10,7 +10,7 @@ from .types import ParsedFile, ParsedQuestion
 BOLD_QUESTION = re.compile(r"^\s*(?:\*\*|__)(?P<q>[^*_].*?)(?:\*\*|__)\s*$")
 BOLD_Q_LABEL = re.compile(r"^\s*(?:\*\*|__)\s*Q(?:uestion)?\s*\d*\s*[:.)]?\s*(?:\*\*|__)\s*(?P<q>\S.*)$", re.IGNORECASE)
 PLAIN_Q = re.compile(r"^\s*Q(?:uestion)?\s*\d*\s*[:.)]\s*(?P<q>\S.*)$", re.IGNORECASE)
-_ANSWER_START = re.compile(r"^\s*(?:\*\*|__)?\s*A(?:ns(?:wer)?)?\s*[:.)]", re.IGNORECASE)
+_ANSWER_START = re.compile(r"^\s*(?:\*\*|__)?\s*A(?:ns(?:wer)?)?\s*[:.)\-–—]", re.IGNORECASE)
 
 
 def qa_line_question(line: str) -> str | None:

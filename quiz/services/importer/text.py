@@ -10,6 +10,7 @@ _PREFIX = re.compile(
     r"^\s*(?:q(?:uestion)?\s*\d+|q(?:uestion)?(?=\s*[.):\-–—])|\d+(?=\s*[.):\-–—]))\s*[.):\-–—]*\s*",
     re.IGNORECASE,
 )
+_BOLD_LABEL = re.compile(r"^(?:\*\*|__)\s*(?:q|question)\s*\d*\s*[.):\-–—]?\s*(?:\*\*|__)\s*", re.IGNORECASE)
 _BOLD = re.compile(r"^\*\*(.+?)\*\*$|^__(.+?)__$")
 _SECTION_NUMBER = re.compile(r"^\s*(?:(?:part|section|chapter|day)\s*)?\d+(?:\.\d+)*\s*[.):\-–—]?\s+", re.IGNORECASE)
 _COUNT_SUFFIX = re.compile(r"\s*\(\s*\d+\s+(?:questions?|cards?|items?)\s*\)\s*$", re.IGNORECASE)
@@ -45,10 +46,16 @@ def unbold(text: str) -> str:
 
 
 def question_clean(text: str) -> str:
-    """Display text of a question: no heading marks, bold markers or numbering."""
+    """Display text of a question: no heading marks, bold markers, numbering or "Question:" label, in any order
+    ("11. Question: ...", "Q: 3. ...", "**Question 3:** ...")."""
     text = unbold(text.strip().lstrip("#").strip())
-    text = _PREFIX.sub("", text, count=1).strip()
-    return unbold(text)
+    for _ in range(3):
+        before = text
+        text = unbold(_PREFIX.sub("", text, count=1).strip())
+        text = unbold(_BOLD_LABEL.sub("", text, count=1).strip())
+        if text == before:
+            break
+    return text
 
 
 def topic_name_clean(text: str) -> str:
