@@ -25,4 +25,3 @@ def card_related(*, card: Card, limit: int = 5) -> list[Card]:
 
 def topic_list() -> QuerySet[Topic]:
     return Topic.objects.all()
-

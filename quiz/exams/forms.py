@@ -2,8 +2,8 @@
 
 from django import forms
 
-from quiz.exams.models import Interview, Quiz
 from quiz.bank.models import Card, Topic
+from quiz.exams.models import Interview, Quiz
 from quiz.exams.services.interview import MINUTES_CHOICES, QUESTION_CHOICES
 from quiz.exams.services.quiz import LENGTH_CHOICES
 

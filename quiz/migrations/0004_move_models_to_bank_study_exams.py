@@ -5,127 +5,126 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bank', '0001_initial'),
-        ('study', '0001_initial'),
-        ('exams', '0001_initial'),
-        ('quiz', '0003_exams'),
+        ("bank", "0001_initial"),
+        ("study", "0001_initial"),
+        ("exams", "0001_initial"),
+        ("quiz", "0003_exams"),
     ]
 
     operations = [
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.RemoveField(
-                    model_name='card',
-                    name='topic',
+                    model_name="card",
+                    name="topic",
                 ),
                 migrations.RemoveField(
-                    model_name='studycard',
-                    name='card',
+                    model_name="studycard",
+                    name="card",
                 ),
                 migrations.RemoveField(
-                    model_name='studyflag',
-                    name='card',
+                    model_name="studyflag",
+                    name="card",
                 ),
                 migrations.RemoveField(
-                    model_name='quizquestion',
-                    name='card',
+                    model_name="quizquestion",
+                    name="card",
                 ),
                 migrations.RemoveField(
-                    model_name='studyreview',
-                    name='card',
+                    model_name="studyreview",
+                    name="card",
                 ),
                 migrations.RemoveField(
-                    model_name='cardsource',
-                    name='card',
+                    model_name="cardsource",
+                    name="card",
                 ),
                 migrations.RemoveField(
-                    model_name='interviewanswer',
-                    name='card',
+                    model_name="interviewanswer",
+                    name="card",
                 ),
                 migrations.RemoveField(
-                    model_name='cardembedding',
-                    name='card',
+                    model_name="cardembedding",
+                    name="card",
                 ),
                 migrations.RemoveField(
-                    model_name='cardsource',
-                    name='import_run',
+                    model_name="cardsource",
+                    name="import_run",
                 ),
                 migrations.RemoveField(
-                    model_name='interview',
-                    name='user',
+                    model_name="interview",
+                    name="user",
                 ),
                 migrations.RemoveField(
-                    model_name='interviewanswer',
-                    name='interview',
+                    model_name="interviewanswer",
+                    name="interview",
                 ),
                 migrations.RemoveField(
-                    model_name='quiz',
-                    name='user',
+                    model_name="quiz",
+                    name="user",
                 ),
                 migrations.RemoveField(
-                    model_name='quizquestion',
-                    name='quiz',
+                    model_name="quizquestion",
+                    name="quiz",
                 ),
                 migrations.RemoveField(
-                    model_name='studycard',
-                    name='user',
+                    model_name="studycard",
+                    name="user",
                 ),
                 migrations.RemoveField(
-                    model_name='studyreview',
-                    name='study_card',
+                    model_name="studyreview",
+                    name="study_card",
                 ),
                 migrations.RemoveField(
-                    model_name='studyflag',
-                    name='user',
+                    model_name="studyflag",
+                    name="user",
                 ),
                 migrations.RemoveField(
-                    model_name='studyreview',
-                    name='user',
+                    model_name="studyreview",
+                    name="user",
                 ),
                 migrations.RemoveField(
-                    model_name='studysettings',
-                    name='user',
+                    model_name="studysettings",
+                    name="user",
                 ),
                 migrations.DeleteModel(
-                    name='Topic',
+                    name="Topic",
                 ),
                 migrations.DeleteModel(
-                    name='Card',
+                    name="Card",
                 ),
                 migrations.DeleteModel(
-                    name='CardEmbedding',
+                    name="CardEmbedding",
                 ),
                 migrations.DeleteModel(
-                    name='CardSource',
+                    name="CardSource",
                 ),
                 migrations.DeleteModel(
-                    name='ImportRun',
+                    name="ImportRun",
                 ),
                 migrations.DeleteModel(
-                    name='Interview',
+                    name="Interview",
                 ),
                 migrations.DeleteModel(
-                    name='InterviewAnswer',
+                    name="InterviewAnswer",
                 ),
                 migrations.DeleteModel(
-                    name='Quiz',
+                    name="Quiz",
                 ),
                 migrations.DeleteModel(
-                    name='QuizQuestion',
+                    name="QuizQuestion",
                 ),
                 migrations.DeleteModel(
-                    name='StudyCard',
+                    name="StudyCard",
                 ),
                 migrations.DeleteModel(
-                    name='StudyFlag',
+                    name="StudyFlag",
                 ),
                 migrations.DeleteModel(
-                    name='StudyReview',
+                    name="StudyReview",
                 ),
                 migrations.DeleteModel(
-                    name='StudySettings',
+                    name="StudySettings",
                 ),
             ],
             database_operations=[],

@@ -13,6 +13,8 @@ from ninja import Field, Query, Router, Schema
 
 from quiz.bank.models import Card
 from quiz.bank.services.markdown import markdown_render
+from quiz.study.services.queue import Deck, study_queue_next
+from quiz.study.services.stats import study_stats
 from quiz.study.services.study import (
     RATINGS,
     StudyError,
@@ -23,8 +25,6 @@ from quiz.study.services.study import (
     interval_label,
     study_card_previews,
 )
-from quiz.study.services.queue import Deck, study_queue_next
-from quiz.study.services.stats import study_stats
 
 router = Router(tags=["study"])
 

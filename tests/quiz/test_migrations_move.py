@@ -35,7 +35,9 @@ def _after_move():
 def _labels() -> dict[str, str]:
     """Model name -> app label of the content types the move relabels."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT model, app_label FROM django_content_type WHERE app_label IN ('quiz', 'bank', 'study', 'exams')")
+        cursor.execute(
+            "SELECT model, app_label FROM django_content_type WHERE app_label IN ('quiz', 'bank', 'study', 'exams')"
+        )
         return dict(cursor.fetchall())
 
 
@@ -48,7 +50,9 @@ def _snapshot() -> dict[str, list[tuple]]:
     with connection.cursor() as cursor:
         for table in sorted(tables):
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)} ORDER BY id")  # noqa: S608 - table names from introspection
-            rows[table] = [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in cursor.fetchall()]
+            rows[table] = [
+                tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in cursor.fetchall()
+            ]
     with connection.cursor() as cursor:
         cursor.execute("SELECT id, model FROM django_content_type ORDER BY id")
         rows["django_content_type"] = cursor.fetchall()
@@ -58,40 +62,72 @@ def _snapshot() -> dict[str, list[tuple]]:
 def _fill(apps) -> None:
     """One user's data in every table the move hands over, written through the pre-move models."""
     now = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
-    user = apps.get_model("auth", "User").objects.create(username="ada", password="!")
+    user = apps.get_model("auth", "User").objects.create(username="ada")
     topic = apps.get_model("quiz", "Topic").objects.create(slug="attention", name="Attention", position=1)
     card = apps.get_model("quiz", "Card").objects.create(
-        slug="why-scale", topic=topic, question="Why scale dot products?", answer="To keep softmax **soft**.",
-        key_points=["variance grows with d_k"], tags=["attention"],
+        slug="why-scale",
+        topic=topic,
+        question="Why scale dot products?",
+        answer="To keep softmax **soft**.",
+        key_points=["variance grows with d_k"],
+        tags=["attention"],
     )
     other = apps.get_model("quiz", "Card").objects.create(slug="what-heads", topic=topic, question="Why heads?")
     run = apps.get_model("quiz", "ImportRun").objects.create(status="ok", paths=["qa.md"], report={"qa.md": 2})
-    apps.get_model("quiz", "CardSource").objects.create(card=card, fingerprint="abcd1234abcd1234", source="qa.md",
-                                                        line=3, import_run=run)
-    apps.get_model("quiz", "CardEmbedding").objects.create(card=card, model_name="mini", text_hash="h" * 64, dim=2,
-                                                           vector=b"\x00\x00\x80?\x00\x00\x00\x00")
+    apps.get_model("quiz", "CardSource").objects.create(
+        card=card, fingerprint="abcd1234abcd1234", source="qa.md", line=3, import_run=run
+    )
+    apps.get_model("quiz", "CardEmbedding").objects.create(
+        card=card, model_name="mini", text_hash="h" * 64, dim=2, vector=b"\x00\x00\x80?\x00\x00\x00\x00"
+    )
     apps.get_model("quiz", "StudySettings").objects.create(user=user, desired_retention=0.85)
     study_card = apps.get_model("quiz", "StudyCard").objects.create(
-        user=user, card=card, fsrs={"card_id": 1, "state": 2}, state=2, due=now + dt.timedelta(days=3), reps=2,
+        user=user,
+        card=card,
+        fsrs={"card_id": 1, "state": 2},
+        state=2,
+        due=now + dt.timedelta(days=3),
+        reps=2,
     )
     for number, rating in enumerate([3, 1, 4]):
         apps.get_model("quiz", "StudyReview").objects.create(
-            user=user, card=card, study_card=study_card, review_id=uuid.uuid4(), rating=rating,
-            reviewed_at=now + dt.timedelta(minutes=number), state_before=1, before={"reps": number}, state_after=2,
+            user=user,
+            card=card,
+            study_card=study_card,
+            review_id=uuid.uuid4(),
+            rating=rating,
+            reviewed_at=now + dt.timedelta(minutes=number),
+            state_before=1,
+            before={"reps": number},
+            state_after=2,
             due_after=now + dt.timedelta(days=number + 1),
         )
     apps.get_model("quiz", "StudyFlag").objects.create(user=user, card=other, source="interview")
     quiz = apps.get_model("quiz", "Quiz").objects.create(user=user)
     apps.get_model("quiz", "QuizQuestion").objects.create(
-        quiz=quiz, position=0, card=card, options=[{"text": "a", "card_id": card.pk}], correct_index=0,
+        quiz=quiz,
+        position=0,
+        card=card,
+        options=[{"text": "a", "card_id": card.pk}],
+        correct_index=0,
     )
     interview = apps.get_model("quiz", "Interview").objects.create(
-        user=user, minutes=10, started_at=now, deadline=now + dt.timedelta(minutes=10), current_since=now,
-        status="graded", score=72,
+        user=user,
+        minutes=10,
+        started_at=now,
+        deadline=now + dt.timedelta(minutes=10),
+        current_since=now,
+        status="graded",
+        score=72,
     )
     apps.get_model("quiz", "InterviewAnswer").objects.create(
-        interview=interview, position=0, card=card, text="It keeps the logits small.", score=72,
-        covered=["variance"], submitted_at=now,
+        interview=interview,
+        position=0,
+        card=card,
+        text="It keeps the logits small.",
+        score=72,
+        covered=["variance"],
+        submitted_at=now,
     )
 
 
@@ -127,12 +163,22 @@ def test_the_move_and_its_reverse_keep_every_row():
     assert _snapshot() == before
 
 
-@pytest.mark.parametrize("app, name", [("bank", "0001_initial"), ("study", "0001_initial"), ("exams", "0001_initial"),
-                                       ("quiz", "0004_move_models_to_bank_study_exams")])
+@pytest.mark.parametrize(
+    "app, name",
+    [
+        ("bank", "0001_initial"),
+        ("study", "0001_initial"),
+        ("exams", "0001_initial"),
+        ("quiz", "0004_move_models_to_bank_study_exams"),
+    ],
+)
 @pytest.mark.parametrize("backwards", [False, True])
 def test_the_move_runs_no_sql(app, name, backwards):
     out = io.StringIO()
     call_command("sqlmigrate", app, name, backwards=backwards, stdout=out)
-    statements = [line for line in out.getvalue().splitlines()
-                  if line.strip() and not line.startswith("--") and line not in {"BEGIN;", "COMMIT;"}]
+    statements = [
+        line
+        for line in out.getvalue().splitlines()
+        if line.strip() and not line.startswith("--") and line not in {"BEGIN;", "COMMIT;"}
+    ]
     assert statements == []

@@ -6,10 +6,10 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
+from demos.kinds import KINDS
 from quiz.bank.models import Card, CardSource, Topic
 
 BANK_DIR = Path(__file__).resolve().parent.parent / "data"
-DEMO_SLUGS = {"attention", "decoding", "lora", "quantization", "kvcache"}
 _REQUIRED = ("slug", "question", "answer", "key_points", "difficulty")
 
 
@@ -32,7 +32,7 @@ def _card_errors(card: dict, where: str) -> list[str]:
         errors.append(f"{where}: difficulty must be 1, 2 or 3")
     if not 3 <= len(card.get("key_points") or []) <= 6:
         errors.append(f"{where}: needs 3 to 6 key points")
-    if card.get("demo") and card["demo"] not in DEMO_SLUGS:
+    if card.get("demo") and card["demo"] not in KINDS:  # the demos registry is the one list of slugs
         errors.append(f"{where}: unknown demo '{card['demo']}'")
     return errors
 

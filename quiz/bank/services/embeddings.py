@@ -13,8 +13,7 @@ import numpy as np
 from django.conf import settings
 from django.db import transaction
 
-from quiz.bank.models import CardEmbedding
-from quiz.bank.models import Card
+from quiz.bank.models import Card, CardEmbedding
 
 Embedder = Callable[[Sequence[str]], np.ndarray]  # texts -> (N, D) float32, rows L2-normalized
 EMBED_BATCH = 64

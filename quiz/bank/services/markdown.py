@@ -28,6 +28,7 @@ def _math(latex: str, display: bool) -> str:
     except Exception:  # malformed LaTeX is shown as code rather than breaking the page
         return f"<code>{nh3.clean_text(latex)}</code>"
 
+
 _ONE_PARAGRAPH = re.compile(r"^\s*<p>(.*)</p>\s*$", re.DOTALL)
 
 

@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from quiz.exams.models import Interview, InterviewAnswer
 from quiz.bank.models import Card
+from quiz.exams.models import Interview, InterviewAnswer
 from quiz.exams.services.grading import MAX_ANSWER_CHARS
 
 log = logging.getLogger(__name__)

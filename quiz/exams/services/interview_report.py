@@ -7,11 +7,11 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from quiz.exams.models import Interview, InterviewAnswer
 from quiz.bank.services.embeddings import Embedder
+from quiz.exams.models import Interview, InterviewAnswer
 from quiz.exams.services.grading import answer_grade
-from quiz.study.services.study import cards_add_to_study
 from quiz.study.models import StudyFlag
+from quiz.study.services.study import cards_add_to_study
 
 log = logging.getLogger(__name__)
 

@@ -9,11 +9,11 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from quiz.exams.models import Quiz, QuizQuestion
 from quiz.bank.models import Card
 from quiz.bank.services.embeddings import Embedder, card_embeddings_ensure, card_vectors, markdown_plain
-from quiz.study.services.study import cards_add_to_study
+from quiz.exams.models import Quiz, QuizQuestion
 from quiz.study.models import StudyFlag
+from quiz.study.services.study import cards_add_to_study
 
 LENGTH_CHOICES = (5, 10, 15, 20)
 DISTRACTORS = 3

@@ -18,7 +18,12 @@ from quiz.exams.forms import InterviewAnswerForm, InterviewStartForm
 from quiz.exams.models import Interview
 from quiz.exams.services import interview as svc
 from quiz.exams.services.grading import MAX_ANSWER_CHARS
-from quiz.exams.services.interview_report import WEAK_SCORE, interview_history, interview_report, interview_weak_to_study
+from quiz.exams.services.interview_report import (
+    WEAK_SCORE,
+    interview_history,
+    interview_report,
+    interview_weak_to_study,
+)
 
 RETRY_AFTER = timedelta(minutes=2)  # grading this long without finishing offers a retry (a lost task)
 MESSAGE_TIME_UP = "Time is up: the interview was finished and is being graded."

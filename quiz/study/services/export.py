@@ -14,8 +14,8 @@ from django.db.models import QuerySet
 
 from quiz.bank.models import Card
 from quiz.bank.services.markdown import markdown_render
-from quiz.study.services.queue import Deck
 from quiz.study.models import StudyReview
+from quiz.study.services.queue import Deck
 
 # Fixed ids: re-importing an export updates the same note type and deck in Anki instead of adding new ones.
 ANKI_MODEL_ID = 1_734_052_001

@@ -8,8 +8,8 @@ from django.utils import timezone
 from fsrs import Rating, ReviewLog
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
-from quiz.study.services.study import study_settings_get
 from quiz.study.models import StudyReview, StudySettings
+from quiz.study.services.study import study_settings_get
 
 # The optimizer keeps its default parameters below one mini-batch (512) of reviews made on a later day than
 # the card's previous review: asking for fewer would only ever return the defaults.

@@ -12,8 +12,8 @@ from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 
 from quiz.bank.models import Card
-from quiz.study.services.study import study_day_bounds, study_settings_get, study_today
 from quiz.study.models import StudyCard, StudyFlag, StudyReview, StudySettings
+from quiz.study.services.study import study_day_bounds, study_settings_get, study_today
 
 State = StudyCard.State
 LEARN_AHEAD = timedelta(minutes=20)  # Anki's default learn-ahead limit

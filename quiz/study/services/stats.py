@@ -7,8 +7,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from quiz.bank.models import Card, Topic
-from quiz.study.services.study import study_day_bounds, study_settings_get, study_zone
 from quiz.study.models import StudyCard, StudyReview
+from quiz.study.services.study import study_day_bounds, study_settings_get, study_zone
 
 State = StudyCard.State
 MATURE_DAYS = 21  # Anki: an interval of 21 days or more is mature

@@ -10,9 +10,8 @@ from django.utils import timezone
 from django_htmx.http import HttpResponseStopPolling
 
 from quiz.study.forms import StudySettingsForm
-from quiz.study.services import charts
-from quiz.study.services import optimize
-from quiz.study.services.study import study_settings_get
+from quiz.study.models import StudyCard
+from quiz.study.services import charts, optimize
 from quiz.study.services.export import deck_export_apkg, deck_export_csv, review_log_export_csv
 from quiz.study.services.optimize import (
     OptimizeError,
@@ -22,7 +21,7 @@ from quiz.study.services.optimize import (
 )
 from quiz.study.services.queue import Deck
 from quiz.study.services.stats import study_stats
-from quiz.study.models import StudyCard
+from quiz.study.services.study import study_settings_get
 
 
 @login_required

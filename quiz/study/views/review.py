@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 
 from quiz.bank.models import Card
 from quiz.bank.selectors import topic_list
+from quiz.study.models import StudyCard, StudyFlag, StudyReview
+from quiz.study.services.queue import Deck, QueueItem, study_queue_next
 from quiz.study.services.study import (
     RATINGS,
     StudyError,
@@ -26,8 +28,6 @@ from quiz.study.services.study import (
     study_card_previews,
     study_new_extend,
 )
-from quiz.study.services.queue import Deck, QueueItem, study_queue_next
-from quiz.study.models import StudyCard, StudyFlag, StudyReview
 
 LEECH_NOTICE = (
     "This card has lapsed {lapses} times: it is now a leech and has been suspended. Rewrite it or unsuspend it later."

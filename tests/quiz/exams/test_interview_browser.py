@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from quiz.exams.models import Interview
 from quiz.bank.services.bank import bank_load
+from quiz.exams.models import Interview
 from quiz.exams.services.interview import interview_start
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from quiz.exams.models import Interview
 from quiz.bank.models import Topic
+from quiz.exams.models import Interview
 from quiz.exams.services import interview as svc
 from quiz.exams.services.interview_report import interview_grade_run
 from quiz.study.models import StudyCard, StudyFlag

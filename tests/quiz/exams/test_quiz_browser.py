@@ -2,9 +2,9 @@
 
 import pytest
 
-from quiz.exams.models import Quiz
 from quiz.bank.services.bank import bank_load
 from quiz.bank.services.embeddings import card_embeddings_ensure
+from quiz.exams.models import Quiz
 from quiz.study.models import StudyFlag
 from tests.browser_helpers import htmx_settled
 from tests.quiz.exam_helpers import bow_embed

@@ -7,10 +7,9 @@ import statistics
 import numpy as np
 import pytest
 
-from quiz.bank.models import CardEmbedding
-from quiz.bank.models import Card
-from quiz.exams.services import quiz as quiz_service
+from quiz.bank.models import Card, CardEmbedding
 from quiz.bank.services.embeddings import card_embeddings_ensure, card_vectors, markdown_plain
+from quiz.exams.services import quiz as quiz_service
 from quiz.exams.services.quiz import NEAR_DUPLICATE, OPTION_CHARS, distractors_choose, option_text, quiz_create
 from tests.quiz.exam_helpers import CountingEmbed, bow_embed, make_cards
 

@@ -5,8 +5,8 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from quiz.study.services.study import card_review, study_settings_get
 from quiz.study.models import StudyCard, StudyReview
+from quiz.study.services.study import card_review, study_settings_get
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}

@@ -7,6 +7,8 @@ import pytest
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler
 
+from quiz.study.models import StudyCard, StudyReview
+from quiz.study.services.queue import Deck, study_queue_next
 from quiz.study.services.study import (
     card_bury,
     card_review,
@@ -17,8 +19,6 @@ from quiz.study.services.study import (
     study_day_bounds,
     study_settings_get,
 )
-from quiz.study.services.queue import Deck, study_queue_next
-from quiz.study.models import StudyCard, StudyReview
 from tests.quiz.study_helpers import T0
 
 pytestmark = pytest.mark.django_db

@@ -6,11 +6,11 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
+from quiz.study.models import StudyCard, StudySettings
 from quiz.study.services import optimize as study_optimize
-from quiz.study.services.study import card_review
 from quiz.study.services.optimize import OptimizeError, fsrs_params_optimize, fsrs_params_optimize_run
 from quiz.study.services.stats import study_stats, study_streak
-from quiz.study.models import StudyCard, StudySettings
+from quiz.study.services.study import card_review
 from tests.quiz.study_helpers import T0
 
 pytestmark = pytest.mark.django_db
