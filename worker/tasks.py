@@ -85,11 +85,3 @@ def interview_grade(interview_id: int) -> None:
     from quiz.exams.services.interview_report import interview_grade_run
 
     interview_grade_run(interview_id=interview_id)
-
-
-@shared_task(name="study.optimize", ignore_result=True, soft_time_limit=540, time_limit=600)
-def study_optimize_task(user_id: int) -> None:
-    """Fit the user's FSRS parameters to their own reviews; safe to run twice."""
-    from quiz.study.services.optimize import fsrs_params_optimize_run
-
-    fsrs_params_optimize_run(user_id=user_id)

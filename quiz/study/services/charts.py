@@ -137,3 +137,14 @@ def mastery(topics: list[dict]) -> SafeString:
     rows = [(t["topic"].name, t["share"], f"{t['share']:.0%}") for t in topics]
     return hbars(rows, label="Mastery per topic: share of cards with stability over 21 days",
                  empty="No topics yet: load the question bank", css="c-bar c-good")  # fmt: skip
+
+
+def retention_workload(rows: list[dict], *, suggested: float) -> SafeString:
+    """Expected reviews a day at a few desired retentions (the engine's simulation), the suggested one marked."""
+    top = max((row["reviews_per_day"] for row in rows), default=0) or 1
+    bars = [
+        (f"{row['retention']:.0%}", row["reviews_per_day"] / top,
+         f"{row['reviews_per_day']:g}/day{' (suggested)' if abs(row['retention'] - suggested) < 0.025 else ''}")
+        for row in rows
+    ]  # fmt: skip
+    return hbars(bars, label="Expected reviews per day by desired retention", empty="No simulation yet")

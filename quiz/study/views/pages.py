@@ -7,18 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django_htmx.http import HttpResponseStopPolling
+from django.views.decorators.http import require_POST
 
 from quiz.study.forms import StudySettingsForm
 from quiz.study.models import StudyCard
-from quiz.study.services import charts, optimize
+from quiz.study.services import charts
 from quiz.study.services.export import deck_export_apkg, deck_export_csv, review_log_export_csv
-from quiz.study.services.optimize import (
-    OptimizeError,
-    fsrs_params_optimize_request,
-    optimizable_review_count,
-    study_review_logs,
-)
+from quiz.study.services.optimize import OptimizeError, fsrs_params_optimize
 from quiz.study.services.queue import Deck
 from quiz.study.services.stats import study_stats
 from quiz.study.services.study import study_settings_get
@@ -39,19 +34,23 @@ def study_stats_page(request):
     return render(request, "study/stats.html", context)
 
 
-def _optimize_context(user) -> dict:
-    settings = study_settings_get(user=user)
-    report = settings.optimize_report or {}
+def _optimize_context(user, *, error: str = "") -> dict:
+    report = study_settings_get(user=user).optimize_report or {}
+    if "evaluation" not in report and "message" not in report:
+        report = {}  # a report from the former queued optimizer: nothing to show
     rows = []
     if report.get("old") and report.get("new"):
         rows = [(i, old, new) for i, (old, new) in enumerate(zip(report["old"], report["new"], strict=True))]
+    retention = report.get("retention") or {}
+    chart = None
+    if retention.get("workload"):
+        chart = charts.retention_workload(retention["workload"], suggested=retention["suggested_retention"])
     return {
         "report": report,
         "report_at": datetime.fromisoformat(report["at"]) if report.get("at") else None,
         "param_rows": rows,
-        "have": optimizable_review_count(study_review_logs(user=user)),
-        "need": optimize.OPTIMIZE_MIN_REVIEWS,
-        "busy": report.get("status") in {"queued", "running"},
+        "workload_chart": chart,
+        "error": error,
     }
 
 
@@ -67,20 +66,19 @@ def study_settings_page(request):
 
 
 @login_required
+@require_POST
 def study_optimize(request):
-    """POST queues a fit on the worker; GET (polled by HTMX while it runs) returns the report partial."""
-    if request.method == "POST":
-        try:
-            fsrs_params_optimize_request(user=request.user)
-        except OptimizeError as error:
-            messages.error(request, str(error))
-        if not request.htmx:
-            return redirect("quiz:study_settings")
-    context = _optimize_context(request.user)
-    response = render(request, "study/_optimize.html", context)
-    if request.method == "GET" and not context["busy"]:
-        response = HttpResponseStopPolling(response.content)
-    return response
+    """Fit, evaluate and suggest in the request (well under a second); htmx swaps in the report."""
+    error = ""
+    try:
+        fsrs_params_optimize(user=request.user)
+    except OptimizeError as problem:
+        error = str(problem)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect("quiz:study_settings")
+    return render(request, "study/_optimize.html", _optimize_context(request.user, error=error))
 
 
 @login_required

@@ -135,9 +135,9 @@ def test_stats_page_after_some_reviews(user_client, user, deck_cards):
     assert "3 reviews</title>" in page
 
 
-def test_settings_page_saves_steps_and_explains_the_optimizer_threshold(user_client, user):
+def test_settings_page_saves_steps_and_offers_the_optimizer(user_client, user):
     page = user_client.get(reverse("quiz:study_settings")).content.decode()
-    assert 'value="1m 10m"' in page and "Not enough history yet" in page
+    assert 'value="1m 10m"' in page and "Fit, evaluate and suggest a retention" in page
     data = {"desired_retention": "0.85", "new_per_day": 15, "reviews_per_day": 150, "learning_steps": "30s 5m 1h",
             "relearning_steps": "10m", "day_start_hour": 5, "time_zone": "Europe/Paris", "leech_threshold": 8,
             "maximum_interval": 3650}  # fmt: skip

@@ -1,14 +1,11 @@
-"""Statistics (streak, retention, forecast, mastery) and the FSRS optimizer's plumbing."""
+"""Statistics (streak, retention, forecast, mastery)."""
 
 import uuid
 from datetime import date, timedelta
 
 import pytest
-from django.urls import reverse
 
-from quiz.study.models import StudyCard, StudySettings
-from quiz.study.services import optimize as study_optimize
-from quiz.study.services.optimize import OptimizeError, fsrs_params_optimize, fsrs_params_optimize_run
+from quiz.study.models import StudyCard
 from quiz.study.services.stats import study_stats, study_streak
 from quiz.study.services.study import card_review
 from tests.quiz.study_helpers import T0
@@ -42,32 +39,3 @@ def test_stats_count_reviews_retention_forecast_and_mastery(user, deck_cards):
     assert stats["counts"]["new"] == 3 and sum(n for _, n in stats["forecast"]) <= 3
     shares = {t["topic"].slug: t["share"] for t in stats["mastery"]}
     assert set(shares) == {"topic-0", "topic-1"} and all(0 <= s <= 1 for s in shares.values())
-
-
-def test_optimizer_needs_enough_history_and_says_how_much(user, deck_cards):
-    history(user, deck_cards[:2], rounds=3)
-    with pytest.raises(OptimizeError, match=r"Not enough review history yet: \d+ of 512"):
-        fsrs_params_optimize(user=user)
-
-
-def test_optimizer_reports_old_and_new_parameters_and_log_loss(user, deck_cards, monkeypatch):
-    monkeypatch.setattr(study_optimize, "OPTIMIZE_MIN_REVIEWS", 5)
-    history(user, deck_cards[:4], rounds=6)
-    report = fsrs_params_optimize_run(user_id=user.pk)  # what the worker runs
-    assert report["status"] == "done" and len(report["old"]) == len(report["new"]) == 21
-    assert report["loss_before"] > 0 and report["loss_after"] > 0 and report["reviews"] == 24
-    assert StudySettings.objects.get(user=user).optimize_report["status"] == "done"
-
-
-def test_optimize_button_queues_the_fit_on_the_worker(user_client, user, deck_cards, monkeypatch,
-                                                      django_capture_on_commit_callbacks):  # fmt: skip
-    from worker import tasks
-
-    monkeypatch.setattr(study_optimize, "OPTIMIZE_MIN_REVIEWS", 1)
-    history(user, deck_cards[:1], rounds=3)
-    queued = []
-    monkeypatch.setattr(tasks.study_optimize_task, "delay", lambda user_id: queued.append(user_id))
-    with django_capture_on_commit_callbacks(execute=True):
-        body = user_client.post(reverse("quiz:study_optimize"), headers={"HX-Request": "true"}).content.decode()
-    assert queued == [user.pk] and "Optimizing" in body and 'hx-trigger="every 2s"' in body
-    assert user_client.get(reverse("quiz:study_optimize")).status_code == 200  # still running: keep polling
