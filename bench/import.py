@@ -47,8 +47,8 @@ def bench_run(paths: list[Path], tmp: Path) -> int:
     django.setup()
     from django.core.management import call_command
 
-    from quiz.models import Card, CardSource, ImportRun, Topic
-    from quiz.services.importer.service import qa_import
+    from quiz.bank.models import Card, CardSource, ImportRun, Topic
+    from quiz.bank.services.importer.service import qa_import
 
     call_command("migrate", verbosity=0)
     timings = []

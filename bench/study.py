@@ -72,7 +72,8 @@ def _prepare(database_url: str, learners: int) -> list[tuple[int, str, str]]:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
     from django.contrib.sessions.backends.db import SessionStore
 
-    from quiz.models import Card, StudyCard, StudyReview, Topic
+    from quiz.bank.models import Card, Topic
+    from quiz.study.models import StudyCard, StudyReview
 
     if Card.objects.count() < 100:
         topic, _ = Topic.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
@@ -195,7 +196,7 @@ def main():
         server.terminate()
         server.wait(timeout=20)
 
-    from quiz.models import StudyReview
+    from quiz.study.models import StudyReview
 
     submitted = set().union(*(learner.submitted for learner in learners + warm))
     bench_users = [user_id for user_id, _, _ in users]

@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 
 from demos.models import DemoRun
-from quiz.models import Card
+from quiz.bank.models import Card
 
 
 def demo_run_list(*, user) -> QuerySet[DemoRun]:

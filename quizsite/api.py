@@ -4,9 +4,9 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from demos.api import router as demos_router
-from quiz.api import router as bank_router
-from quiz.api_quiz import router as quiz_router
-from quiz.api_study import router as study_router
+from quiz.bank.api import router as bank_router
+from quiz.exams.api import router as quiz_router
+from quiz.study.api import router as study_router
 
 api = NinjaAPI(title="Transformer interview prep API", version="1.0", auth=django_auth)  # session auth checks CSRF
 api.add_router("/bank", bank_router)

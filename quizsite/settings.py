@@ -52,7 +52,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "ninja",
-    "quiz",
+    "quiz",  # owns the migration history of the tables below; no models of its own
+    "quiz.bank",
+    "quiz.study",
+    "quiz.exams",
     "demos",
 ]
 
@@ -68,7 +71,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
-AUTHENTICATION_BACKENDS = ["quiz.auth_backends.StudyUserBackend"]  # ModelBackend + study settings in one query
+AUTHENTICATION_BACKENDS = ["quiz.study.auth_backends.StudyUserBackend"]  # ModelBackend + study settings in one query
 ROOT_URLCONF = "quizsite.urls"
 WSGI_APPLICATION = "quizsite.wsgi.application"
 ASGI_APPLICATION = "quizsite.asgi.application"

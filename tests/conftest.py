@@ -80,6 +80,6 @@ def screenshot():
 
 @pytest.fixture
 def bank_loaded(db):
-    from quiz.services.bank import bank_load
+    from quiz.bank.services.bank import bank_load
 
     return bank_load()

@@ -20,16 +20,16 @@ def test_every_registered_model_lists(admin_client, bank_loaded):
         response = admin_client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
         assert response.status_code == 200, meta.label
         names.append(meta.label)
-    assert {"quiz.Card", "quiz.StudyReview", "quiz.Interview", "quiz.Quiz", "demos.DemoRun"} <= set(names)
+    assert {"bank.Card", "study.StudyReview", "exams.Interview", "exams.Quiz", "demos.DemoRun"} <= set(names)
 
 
 def test_card_change_page_opens(admin_client, bank_loaded):
-    from quiz.models import Card
+    from quiz.bank.models import Card
 
     card = Card.objects.first()
-    assert admin_client.get(reverse("admin:quiz_card_change", args=[card.pk])).status_code == 200
+    assert admin_client.get(reverse("admin:bank_card_change", args=[card.pk])).status_code == 200
 
 
 def test_a_learner_cannot_open_the_admin(user_client):
-    response = user_client.get(reverse("admin:quiz_studyreview_changelist"))
+    response = user_client.get(reverse("admin:study_studyreview_changelist"))
     assert response.status_code == 302 and "/login/" in response["Location"]

@@ -82,14 +82,6 @@ def heartbeat_stop(sender, **kwargs):
 @shared_task(name="quiz.interview_grade", ignore_result=True)
 def interview_grade(interview_id: int) -> None:
     """Grade a finished mock interview (the encoder loads once per worker process); safe to run twice."""
-    from quiz.services.interview_report import interview_grade_run
+    from quiz.exams.services.interview_report import interview_grade_run
 
     interview_grade_run(interview_id=interview_id)
-
-
-@shared_task(name="study.optimize", ignore_result=True, soft_time_limit=540, time_limit=600)
-def study_optimize_task(user_id: int) -> None:
-    """Fit the user's FSRS parameters to their own reviews; safe to run twice."""
-    from quiz.services.study_optimize import fsrs_params_optimize_run
-
-    fsrs_params_optimize_run(user_id=user_id)

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from demos import services
 from demos.models import DemoRun
-from quiz.models import Card, Topic
+from quiz.bank.models import Card, Topic
 
 pytestmark = pytest.mark.django_db
 

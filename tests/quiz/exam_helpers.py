@@ -5,7 +5,7 @@ import re
 
 import numpy as np
 
-from quiz.models import Card, Topic
+from quiz.bank.models import Card, Topic
 
 DIM = 256
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from quiz.models import Card, Topic
+from quiz.bank.models import Card, Topic
 
 T0 = datetime(2025, 3, 3, 12, 0, tzinfo=UTC)  # a Monday, noon UTC: well inside a study day
 

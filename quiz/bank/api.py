@@ -1,0 +1,54 @@
+"""JSON API for the bank (read-only, public)."""
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from quiz.bank.models import Card
+from quiz.bank.selectors import card_list, topic_list
+from quiz.bank.services.markdown import markdown_render
+
+router = Router(tags=["bank"])
+
+
+class TopicOut(Schema):
+    slug: str
+    name: str
+    description: str
+
+
+class CardOut(Schema):
+    slug: str
+    topic: str
+    question: str
+    answer: str
+    answer_html: str
+    key_points: list[str]
+    details: str
+    difficulty: int
+    tags: list[str]
+    demo_slug: str
+
+    @staticmethod
+    def resolve_topic(card: Card) -> str:
+        return card.topic.slug
+
+    @staticmethod
+    def resolve_answer_html(card: Card) -> str:
+        return markdown_render(card.answer)
+
+
+@router.get("/topics", response=list[TopicOut], auth=None)
+def topics(request):
+    return topic_list()
+
+
+@router.get("/cards", response=list[CardOut], auth=None)
+@paginate(PageNumberPagination, page_size=20)
+def cards(request, q: str = "", topic: str = "", difficulty: int | None = None):
+    return card_list(text=q[:200], topic=topic, difficulty=difficulty)
+
+
+@router.get("/cards/{slug}", response=CardOut, auth=None)
+def card(request, slug: str):
+    return get_object_or_404(Card.objects.select_related("topic"), slug=slug)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class BankConfig(AppConfig):
+    name = "quiz.bank"
+    label = "bank"
+    verbose_name = "Question bank"

@@ -1,0 +1,25 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from quiz.bank.services.bank import BankError, bank_files_read, bank_load
+
+
+class Command(BaseCommand):
+    help = "Load the bundled question bank (quiz/bank/data/*.yaml). Safe to run again: it only updates."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--check", action="store_true", help="Validate the files, write nothing.")
+
+    def handle(self, *args, check=False, **options):
+        try:
+            if check:
+                files = bank_files_read()
+                cards = sum(len(data.get("cards") or []) for _, data in files)
+                self.stdout.write(f"bank ok: {len(files)} files, {cards} cards")
+                return
+            report = bank_load()
+        except BankError as exc:
+            raise CommandError(f"bank not loaded:\n{exc}") from None
+        self.stdout.write(
+            f"bank: {report.topics} topics, {report.created} new, {report.updated} updated, "
+            f"{report.unchanged} unchanged cards"
+        )

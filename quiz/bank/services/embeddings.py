@@ -1,0 +1,96 @@
+"""Sentence embeddings of the bank: computed once per card answer, stored, recomputed only when the text changes.
+
+The encoder (all-MiniLM-L6-v2, L2-normalized) is ``worker.embeddings.texts_embed``; importing it loads torch, so it is
+imported only when something actually has to be embedded. Quizzes read stored vectors and embed nothing in the
+common case; grading embeds the candidate's answer on the worker.
+"""
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+
+from quiz.bank.models import Card, CardEmbedding
+
+Embedder = Callable[[Sequence[str]], np.ndarray]  # texts -> (N, D) float32, rows L2-normalized
+EMBED_BATCH = 64
+
+_MARKUP = re.compile(r"\*\*|__|`|\$\$?|\\(?=[a-zA-Z])")
+_SPACES = re.compile(r"\s+")
+
+
+def texts_embed(texts: Sequence[str]) -> np.ndarray:
+    """The configured encoder, loaded once per process on first use (about a second on CPU)."""
+    from worker.embeddings import texts_embed as encode
+
+    return np.asarray(encode(list(texts)), dtype=np.float32)
+
+
+def encoder_name() -> str:
+    return settings.DEMO_ENCODER
+
+
+def markdown_plain(text: str) -> str:
+    """Markdown and inline LaTeX reduced to the words an encoder should see."""
+    return _SPACES.sub(" ", _MARKUP.sub("", text or "")).strip()
+
+
+def card_embed_text(card: Card) -> str:
+    return markdown_plain(card.answer)
+
+
+def text_hash(text: str, *, model_name: str) -> str:
+    return hashlib.sha256(f"{model_name}\n{text}".encode()).hexdigest()
+
+
+def vector_pack(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def vector_unpack(data: bytes | memoryview) -> np.ndarray:
+    return np.frombuffer(bytes(data), dtype="<f4")
+
+
+def cards_embed(texts: Sequence[str], *, embed: Embedder | None = None) -> np.ndarray:
+    embed = embed or texts_embed
+    chunks = [embed(texts[i : i + EMBED_BATCH]) for i in range(0, len(texts), EMBED_BATCH)]
+    return np.concatenate(chunks) if chunks else np.zeros((0, 0), dtype=np.float32)
+
+
+def card_embeddings_ensure(*, cards: Iterable[Card] | None = None, embed: Embedder | None = None) -> int:
+    """Embed every card (or those given) whose stored vector is missing or was made from other text or another
+    model. Returns how many were (re)computed; 0 means nothing was loaded or run."""
+    model_name = encoder_name()
+    cards = list(Card.objects.all() if cards is None else cards)
+    stored = {
+        row.card_id: row
+        for row in CardEmbedding.objects.filter(card__in=cards, model_name=model_name).only("card_id", "text_hash")
+    }
+    todo = []
+    for card in cards:
+        text = card_embed_text(card)
+        digest = text_hash(text, model_name=model_name)
+        row = stored.get(card.pk)
+        if row is None or row.text_hash != digest:
+            todo.append((card, text, digest))
+    if not todo:
+        return 0
+    vectors = cards_embed([text for _, text, _ in todo], embed=embed)  # outside the transaction: seconds
+    with transaction.atomic():
+        for (card, _text, digest), vector in zip(todo, vectors, strict=True):
+            CardEmbedding.objects.update_or_create(
+                card=card, model_name=model_name,
+                defaults={"text_hash": digest, "dim": vector.shape[0], "vector": vector_pack(vector)},
+            )  # fmt: skip
+    return len(todo)
+
+
+def card_vectors(*, card_ids: Iterable[int] | None = None) -> dict[int, np.ndarray]:
+    """Stored answer vectors of the configured encoder, by card id (cards without one are absent)."""
+    rows = CardEmbedding.objects.filter(model_name=encoder_name())
+    if card_ids is not None:
+        rows = rows.filter(card_id__in=list(card_ids))
+    return {card_id: vector_unpack(data) for card_id, data in rows.values_list("card_id", "vector")}

@@ -1,0 +1,59 @@
+from django.contrib.auth import login
+from django.contrib.auth.forms import UserCreationForm
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+
+from quiz.bank.models import Card
+from quiz.bank.selectors import card_list, card_related, topic_list
+
+CARDS_PER_PAGE = 20
+
+
+def home(request):
+    return render(request, "bank/home.html", {"card_count": Card.objects.count(), "topics": topic_list()})
+
+
+def bank(request):
+    text = request.GET.get("q", "").strip()[:200]
+    topic = request.GET.get("topic", "")
+    difficulty = request.GET.get("difficulty", "")
+    difficulty = int(difficulty) if difficulty in {"1", "2", "3"} else None
+    cards = card_list(text=text, topic=topic, difficulty=difficulty)
+    page = Paginator(cards, CARDS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "topics": topic_list(),
+        "q": text,
+        "topic": topic,
+        "difficulty": difficulty,
+        "querystring": query.urlencode(),
+        "difficulties": Card.Difficulty.choices,
+    }
+    template = "bank/_bank_results.html" if request.htmx else "bank/bank.html"
+    return render(request, template, context)
+
+
+def card_detail(request, slug):
+    card = get_object_or_404(Card.objects.select_related("topic"), slug=slug)
+    return render(request, "bank/card_detail.html", {"card": card, "related": card_related(card=card)})
+
+
+def signup(request):
+    form = UserCreationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user)
+        return redirect("home")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+def healthz(request):
+    """Liveness for the compose healthcheck: the app answers and reaches its database."""
+    from django.db import connection
+    from django.http import JsonResponse
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"ok": True})

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ExamsConfig(AppConfig):
+    name = "quiz.exams"
+    label = "exams"
+    verbose_name = "Quizzes and mock interviews"

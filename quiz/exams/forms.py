@@ -1,0 +1,53 @@
+"""Input parsing for quizzes and mock interviews; the rules themselves live in the services."""
+
+from django import forms
+
+from quiz.bank.models import Card, Topic
+from quiz.exams.models import Interview, Quiz
+from quiz.exams.services.interview import MINUTES_CHOICES, QUESTION_CHOICES
+from quiz.exams.services.quiz import LENGTH_CHOICES
+
+
+class TopicsField(forms.ModelMultipleChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Topic.objects.all(), to_field_name="slug", required=False,
+                         widget=forms.CheckboxSelectMultiple, help_text="None ticked means every topic.", **kwargs)  # fmt: skip
+
+    def clean(self, value):
+        return [topic.slug for topic in super().clean(value)]
+
+
+class QuizStartForm(forms.Form):
+    topics = TopicsField()
+    difficulty = forms.TypedChoiceField(choices=[("", "Any")] + Card.Difficulty.choices, coerce=int,
+                                        empty_value=None, required=False)  # fmt: skip
+    length = forms.TypedChoiceField(choices=[(n, f"{n} questions") for n in LENGTH_CHOICES], coerce=int, initial=10)
+    feedback = forms.ChoiceField(choices=Quiz.Feedback.choices, initial=Quiz.Feedback.IMMEDIATE,
+                                 widget=forms.RadioSelect, label="Show the right answer")  # fmt: skip
+
+
+class QuizAnswerForm(forms.Form):
+    choice = forms.TypedChoiceField(coerce=int, choices=[], error_messages={"required": "Choose one of the options."})
+
+    def __init__(self, *args, options: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["choice"].choices = [(i, i) for i in range(options)]
+
+
+class InterviewStartForm(forms.Form):
+    questions = forms.TypedChoiceField(choices=[(n, f"{n} questions") for n in QUESTION_CHOICES], coerce=int,
+                                       initial=5)  # fmt: skip
+    minutes = forms.TypedChoiceField(choices=[(n, f"{n} min") for n in MINUTES_CHOICES], coerce=int, initial=15)
+    topics = TopicsField()
+    mix = forms.ChoiceField(choices=Interview.Mix.choices, initial=Interview.Mix.BALANCED, widget=forms.RadioSelect,
+                            label="Difficulty mix")  # fmt: skip
+
+
+class InterviewAnswerForm(forms.Form):
+    """Text exactly as typed (no stripping); length is capped by the service, which says so."""
+
+    ACTIONS = ("submit", "skip", "flag", "unflag")
+
+    text = forms.CharField(required=False, strip=False)
+    rev = forms.IntegerField(required=False, min_value=0)
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS], required=False)

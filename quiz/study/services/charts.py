@@ -1,0 +1,150 @@
+"""Statistics charts as inline SVG, drawn on the server: no script, no CDN. Colours come from site.css classes,
+so the charts follow the light and dark themes. Each chart has a text title for screen readers."""
+
+from datetime import date
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from quiz.study.services.study import RATINGS
+
+
+def _n(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def _join(parts: list[SafeString]) -> SafeString:
+    return format_html_join("", "{}", ((part,) for part in parts))
+
+
+def _svg(width: int, height: int, label: str, body: SafeString | str) -> SafeString:
+    return format_html(
+        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}" preserveAspectRatio="xMinYMin meet">'
+        "<title>{}</title>{}</svg>",
+        width, height, label, label, body,
+    )  # fmt: skip
+
+
+def _empty(width: int, height: int, label: str, message: str) -> SafeString:
+    body = format_html(
+        '<rect class="c-empty-bg" x="0.5" y="0.5" width="{}" height="{}" rx="8"/>'
+        '<text class="c-empty" x="{}" y="{}" text-anchor="middle">{}</text>',
+        width - 1, height - 1, _n(width / 2), _n(height / 2 + 5), message,
+    )  # fmt: skip
+    return _svg(width, height, label, body)
+
+
+def heatmap(days: list[tuple[date, int]]) -> SafeString:
+    """A year of reviews, one square per day, weeks as columns (Monday on top), like Anki's heatmap add-on."""
+    cell, gap, left, top = 11, 2, 24, 16
+    first = days[0][0]
+    offset = first.weekday()
+    weeks = (len(days) + offset + 6) // 7
+    width, height = left + weeks * (cell + gap), top + 7 * (cell + gap)
+    peak = max((n for _, n in days), default=0)
+    rects, months = [], []
+    for index, (day, count) in enumerate(days):
+        column, row = divmod(index + offset, 7)
+        level = 0 if not count else min(4, 1 + int(3 * count / max(peak, 1)))
+        rects.append((left + column * (cell + gap), top + row * (cell + gap), cell, cell, level,
+                      f"{day:%a %d %b %Y}: {count} review{'s' if count != 1 else ''}"))  # fmt: skip
+        if day.day == 1:
+            months.append((left + column * (cell + gap), f"{day:%b}"))
+    body = format_html_join(
+        "", '<rect x="{}" y="{}" width="{}" height="{}" rx="2" class="c-h{}"><title>{}</title></rect>', rects
+    )
+    body += format_html_join("", '<text class="c-axis" x="{}" y="10">{}</text>', months)
+    body += format_html_join("", '<text class="c-axis" x="0" y="{}">{}</text>',
+                             [(top + r * (cell + gap) + 9, name) for r, name in ((0, "Mon"), (2, "Wed"), (4, "Fri"))])  # fmt: skip
+    return _svg(width, height, "Reviews per day over the past year", body)
+
+
+def _bars(values: list[tuple[str, list[int], str]], *, label: str, empty: str, classes: list[str],
+          height: int = 160, percent: bool = False) -> SafeString:  # fmt: skip
+    """Vertical (optionally stacked) bars: (axis label, segment values, tooltip) per bar."""
+    width, bottom, left = 480, 22, 30
+    peak = max((sum(v) for _, v, _ in values), default=0)
+    if not peak:
+        return _empty(width, height, label, empty)
+    top = 1.0 if percent else peak
+    plot = height - bottom - 8
+    step = (width - left) / len(values)
+    parts = [format_html('<line class="c-grid" x1="{}" x2="{}" y1="{}" y2="{}"/><text class="c-axis" x="0" y="{}">{}</text>',
+                         left, width, _n(8 + plot * (1 - f)), _n(8 + plot * (1 - f)), _n(12 + plot * (1 - f)),
+                         f"{round(100 * f * top)}%" if percent else round(f * top))
+             for f in (0, 0.5, 1)]  # fmt: skip
+    every = max(1, len(values) // 6)
+    for index, (axis, segments, tip) in enumerate(values):
+        x, y = left + index * step + step * 0.15, 8 + plot
+        for value, css in zip(segments, classes, strict=True):
+            h = plot * value / top
+            if h:
+                parts.append(format_html('<rect x="{}" y="{}" width="{}" height="{}" class="{}"><title>{}</title></rect>',
+                                         _n(x), _n(y - h), _n(step * 0.7), _n(h), css, tip))  # fmt: skip
+            y -= h
+        if index % every == 0:
+            parts.append(format_html('<text class="c-axis" x="{}" y="{}" text-anchor="middle">{}</text>',
+                                     _n(x + step * 0.35), height - 6, axis))  # fmt: skip
+    return _svg(width, height, label, _join(parts))
+
+
+def reviews_per_day(per_day: list[tuple[date, list[int]]]) -> SafeString:
+    values = [(f"{d:%d %b}", counts, f"{d:%a %d %b}: " + ", ".join(f"{RATINGS[r]} {n}" for r, n in zip((1, 2, 3, 4), counts, strict=True)))
+              for d, counts in per_day]  # fmt: skip
+    return _bars(values, label="Reviews per day for the last 30 days, by rating", classes=["c-r1", "c-r2", "c-r3", "c-r4"],
+                 empty="No reviews in the last 30 days yet")  # fmt: skip
+
+
+def retention(months: list[dict]) -> SafeString:
+    values = [(m["month"][2:], [m["rate"] or 0],
+               f"{m['month']}: {m['passed']} of {m['total']} passed" + (f" ({m['rate']:.0%})" if m["total"] else ""))
+              for m in months]  # fmt: skip
+    return _bars(values, label="True retention by month (answers to cards in review)", classes=["c-bar"],
+                 empty="Retention shows once cards reach review", percent=True)  # fmt: skip
+
+
+def forecast(days: list[tuple[date, int]]) -> SafeString:
+    values = [("today" if i == 0 else f"{d:%d %b}", [n], f"{d:%a %d %b}: {n} due") for i, (d, n) in enumerate(days)]
+    return _bars(values, label="Cards due in the next 30 days", classes=["c-bar"], empty="Nothing scheduled yet")
+
+
+def hbars(rows: list[tuple[str, float, str]], *, label: str, empty: str, css: str = "c-bar") -> SafeString:
+    """Horizontal bars with a share in [0, 1] each: (name, share, text shown at the end)."""
+    if not rows:
+        return _empty(480, 80, label, empty)
+    name_w, row_h, width = 150, 26, 480
+    height = row_h * len(rows) + 4
+    parts = []
+    for index, (name, share, text) in enumerate(rows):
+        y = index * row_h + 4
+        parts.append(format_html(
+            '<text class="c-name" x="0" y="{}">{}</text><rect class="c-track" x="{}" y="{}" width="{}" height="16" rx="4"/>'
+            '<rect class="{}" x="{}" y="{}" width="{}" height="16" rx="4"/><text class="c-axis" x="{}" y="{}">{}</text>',
+            y + 13, name[:30], name_w, y, width - name_w - 70, css, name_w, y, _n((width - name_w - 70) * share),
+            width - 64, y + 13, text))  # fmt: skip
+    return _svg(width, height, label, _join(parts))
+
+
+def card_states(counts: dict) -> SafeString:
+    order = [("new", "New"), ("learning", "Learning"), ("relearning", "Relearning"), ("young", "Young"),
+             ("mature", "Mature"), ("suspended", "Suspended")]  # fmt: skip
+    total = sum(counts[key] for key, _ in order) or 1
+    rows = [(name, counts[key] / total, str(counts[key])) for key, name in order]
+    return hbars(rows, label="Cards by state", empty="No cards", css="c-bar")
+
+
+def mastery(topics: list[dict]) -> SafeString:
+    rows = [(t["topic"].name, t["share"], f"{t['share']:.0%}") for t in topics]
+    return hbars(rows, label="Mastery per topic: share of cards with stability over 21 days",
+                 empty="No topics yet: load the question bank", css="c-bar c-good")  # fmt: skip
+
+
+def retention_workload(rows: list[dict], *, suggested: float) -> SafeString:
+    """Expected reviews a day at a few desired retentions (the engine's simulation), the suggested one marked."""
+    top = max((row["reviews_per_day"] for row in rows), default=0) or 1
+    bars = [
+        (f"{row['retention']:.0%}", row["reviews_per_day"] / top,
+         f"{row['reviews_per_day']:g}/day{' (suggested)' if abs(row['retention'] - suggested) < 0.025 else ''}")
+        for row in rows
+    ]  # fmt: skip
+    return hbars(bars, label="Expected reviews per day by desired retention", empty="No simulation yet")
