@@ -13,10 +13,10 @@ pytestmark = pytest.mark.django_db
 MATERIAL_FIRST_IMPORT = {
     "000": (48, 48, 0, 0, 0, 0),
     "001": (10, 10, 0, 0, 0, 0),
-    "002": (20, 20, 0, 0, 0, 0),
+    "002": (20, 20, 0, 0, 0, 1),  # its title and "Focus" line are not part of any card (reported)
     "003": (48, 43, 0, 0, 5, 0),  # five answers only point to another question
-    "004": (79, 76, 0, 0, 3, 1),  # a repeat in the file, two questions already seen in 000 and 002; one warning
-    # names its two unanswered questions
+    "004": (79, 76, 0, 0, 3, 2),  # a repeat in the file, two questions already seen in 000 and 002; warnings name
+    # the export tool's header lines and the two unanswered questions
 }
 POINTER_MD = """# Deck
 
@@ -174,7 +174,7 @@ def test_command_prints_format_and_counts_per_file(material_dir, capsys):
         "000_3b1b84a3ff017094.txt: markdown-headings, found 48, new 48, updated 0, unchanged 0, merged 0, warnings 0"
         in out
     )
-    assert "flashcards, found 79, new 76, updated 0, unchanged 0, merged 3, warnings 1" in out
+    assert "flashcards, found 79, new 76, updated 0, unchanged 0, merged 3, warnings 2" in out
 
 
 def test_command_dry_run_writes_no_cards(tmp_path, capsys):

@@ -21,7 +21,7 @@ DETAIL_LABELS = re.compile(
     re.IGNORECASE,
 )
 # Generic detail labels carry no information of their own: the label line is dropped.
-_GENERIC_DETAIL = re.compile(
+GENERIC_DETAIL_LABELS = re.compile(
     r"^(?:reasoning(?:\s*&\s*deep dive)?|deep dive|details|explanation|in depth)$", re.IGNORECASE
 )
 
@@ -55,7 +55,7 @@ def answer_details_split(lines: list[str]) -> tuple[str, str]:
                 continue
             if label and DETAIL_LABELS.search(label[0]):
                 current = details
-                if not _GENERIC_DETAIL.match(label[0]):
+                if not GENERIC_DETAIL_LABELS.match(label[0]):
                     current.append(line)
                 elif label[1].strip():
                     current.append(label[1])

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from .labels import answer_details_split
-from .text import is_separator, question_clean, question_number, topic_name_clean, unbold
+from .text import is_separator, outside_report, question_clean, question_number, topic_name_clean, unbold
 from .types import ParsedFile, ParsedQuestion
 
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
@@ -104,6 +104,7 @@ def markdown_headings_parse(*, text: str, path: str) -> ParsedFile:
     parsed = ParsedFile(path=path, format="markdown-headings")
     stack: list[_Heading] = []
     bodies: list[list[str]] = []  # each question's lines, its answer's sub-headings included
+    used_headings: set[int] = set()  # sections that some question sits under
     preamble_topic = ""
     for heading in headings:
         if heading.kind == "title":
@@ -117,8 +118,6 @@ def markdown_headings_parse(*, text: str, path: str) -> ParsedFile:
             while stack and stack[-1].level >= heading.level:
                 stack.pop()
             stack.append(heading)
-            if heading.has_content:
-                parsed.warnings.append(f"{path}:{heading.line}: text under section heading ignored")
             continue
         if heading.kind == "answer-part" and bodies:
             bodies[-1] += ["", f"**{unbold(heading.text)}**", *heading.body]
@@ -128,6 +127,7 @@ def markdown_headings_parse(*, text: str, path: str) -> ParsedFile:
         while stack and stack[-1].level > heading.level:
             stack.pop()
         bodies.append(list(heading.body))
+        used_headings.update(id(section) for section in stack)
         parsed.questions.append(
             ParsedQuestion(
                 question=question_clean(heading.text),
@@ -139,5 +139,24 @@ def markdown_headings_parse(*, text: str, path: str) -> ParsedFile:
         )
     for entry, body in zip(parsed.questions, bodies, strict=True):
         entry.answer, entry.details = answer_details_split(body)
+    title_replaced = bool(preamble_topic) and parsed.title not in ("", preamble_topic)
     parsed.title = preamble_topic or parsed.title
+    used = {entry.topic for entry in parsed.questions} | {parsed.title}
+    skipped = _content_lines(head, first=1)
+    for heading in headings:
+        if heading.kind in ("title", "section"):
+            unused = id(heading) not in used_headings and topic_name_clean(heading.text) not in used
+            unused = unused or (heading.kind == "title" and title_replaced)
+            skipped += ([heading.line] if unused else []) + _content_lines(heading.body, first=heading.line + 1)
+    outside_report(parsed, skipped)
     return parsed
+
+
+def _content_lines(lines: list[str], *, first: int) -> list[int]:
+    """Numbers of the lines that carry text (not blank, not a rule, not a `> Topic:` preamble line)."""
+    numbers = []
+    for offset, line in enumerate(lines):
+        match = _PREAMBLE.match(line)
+        if line.strip() and not is_separator(line) and not (match and match.group(1).lower() == "topic"):
+            numbers.append(first + offset)
+    return numbers

@@ -2,8 +2,12 @@
 
 import re
 
-from .types import QAFormatError
+from .types import ParsedFile, QAFormatError
 
+MESSAGE_OUTSIDE_QUESTIONS = (
+    "{path}:{line}: not part of any card (lines {lines}): headings with no question under them, a title that the "
+    "`> Topic:` line replaces, or text under a title or section heading; put text under a question to keep it"
+)
 _BINARY_SAMPLE = 8192
 _NUMBER = re.compile(r"^\s*(?:q(?:uestion)?\s*)?(\d+)(?:\s*[.):\-–—]|\s+(?=\S))", re.IGNORECASE)
 _PREFIX = re.compile(
@@ -78,6 +82,14 @@ def body_clean(lines: list[str]) -> str:
         if line.strip() or (out and out[-1].strip()):
             out.append(line)
     return "\n".join(out)
+
+
+def outside_report(parsed: ParsedFile, lines: list[int]) -> None:
+    """One warning naming every line that became no part of a card."""
+    if lines:
+        lines = sorted(set(lines))
+        parsed.warnings.append(MESSAGE_OUTSIDE_QUESTIONS.format(path=parsed.path, line=lines[0],
+                                                                lines=", ".join(map(str, lines))))  # fmt: skip
 
 
 def is_separator(line: str) -> bool:
