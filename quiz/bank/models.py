@@ -56,6 +56,11 @@ class Card(models.Model):
     def get_absolute_url(self):
         return reverse("quiz:card_detail", kwargs={"slug": self.slug})
 
+    @property
+    def awaiting_answer(self) -> bool:
+        """Imported without an answer (a list of questions): shown in the bank, kept out of study and quizzes."""
+        return not self.answer.strip()
+
 
 class ImportRun(models.Model):
     class Status(models.TextChoices):

@@ -23,6 +23,7 @@ def question_normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _MARKUP.sub(" ", text).strip()
     text = _NUMBERING.sub("", text, count=1)
+    text = _NUMBERING.sub("", text, count=1)  # "11. Question: ..." carries a number and a label
     text = _NON_WORD.sub(" ", text.lower())
     return " ".join(text.split())
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from quiz.bank.models import Card, CardSource, ImportRun, Topic
 from quiz.bank.services.fingerprint import question_fingerprint
@@ -13,9 +14,10 @@ pytestmark = pytest.mark.django_db
 MATERIAL_FIRST_IMPORT = {
     "000": (48, 48, 0, 0, 0, 0),
     "001": (10, 10, 0, 0, 0, 0),
-    "002": (20, 20, 0, 0, 0, 0),
+    "002": (20, 20, 0, 0, 0, 1),  # its title and "Focus" line are not part of any card (reported)
     "003": (48, 43, 0, 0, 5, 0),  # five answers only point to another question
-    "004": (79, 76, 0, 0, 3, 2),  # a repeat in the file, and two questions already seen in 000 and 002
+    "004": (79, 76, 0, 0, 3, 2),  # a repeat in the file, two questions already seen in 000 and 002; warnings name
+    # the export tool's header lines and the two unanswered questions
 }
 POINTER_MD = """# Deck
 
@@ -192,3 +194,21 @@ def test_command_bad_files_fail_with_one_line_each_and_no_traceback(tmp_path):
         f"{empty}:1: empty file: no questions to import",
         f"{binary}:1: binary file (NUL bytes); expected a UTF-8 text, CSV/TSV or JSON file",
     ]
+
+
+def test_a_file_of_questions_only_becomes_questions_awaiting_answers_kept_out_of_study(user, user_client):
+    from quiz.study.services.queue import study_queue_next
+    from tests.quiz.bank.test_importer_corpus import CORPUS
+
+    report = qa_import(paths=[CORPUS / "c03-question-list.md"])
+    assert report.files[0].new == 5 and len(report.files[0].warnings) == 1
+    waiting = Card.objects.filter(origin=Card.Origin.IMPORT)
+    assert all(card.awaiting_answer for card in waiting)
+    assert {card.topic.name for card in waiting} == {"Applications of LLMs", "Risks of LLMs"}
+    page = user_client.get(reverse("quiz:bank") + "?q=hallucinate").content.decode()
+    assert "awaiting an answer" in page and "Why do models hallucinate?" in page
+    assert study_queue_next(user=user, limit=50).items == []  # nothing to study until answered
+    card = waiting.get(question="Why do models hallucinate?")
+    card.answer = "They are trained to continue text plausibly, not to check facts."
+    card.save()
+    assert [item.card for item in study_queue_next(user=user, limit=50).items] == [card]

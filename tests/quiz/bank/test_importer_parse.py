@@ -12,6 +12,7 @@ from quiz.bank.services.importer import (
     qa_near_duplicates,
     qa_text_parse,
 )
+from quiz.bank.services.importer.parse import MESSAGE_UNANSWERED
 from tests.quiz.conftest import MATERIAL_COUNTS
 
 MATERIAL_FORMATS = {
@@ -58,7 +59,8 @@ def test_material_004_has_two_empty_answers_and_one_question_written_twice(mater
     parsed = qa_file_parse(path=material_file("004"))
     empty = [q for q in parsed.questions if not q.answer]
     assert len(empty) == 2
-    assert len(parsed.warnings) == 2 and all("empty answer" in w for w in parsed.warnings)
+    assert len(parsed.warnings) == 2 and "2 question(s) have no answer (lines 33, 87)" in parsed.warnings[1]
+    assert "(lines 1, 2, 3, 4, 5)" in parsed.warnings[0]  # the export tool's header lines
     fingerprints = [question_fingerprint(q.question) for q in parsed.questions]
     assert len(fingerprints) - len(set(fingerprints)) == 1
     assert parsed.questions[0].topic == "Foundation"
@@ -120,11 +122,11 @@ def test_markdown_headings_any_level_and_numbering_with_sections_as_topics(tmp_p
     assert [q.line for q in parsed.questions] == [5, 13, 18]
 
 
-def test_markdown_heading_without_answer_is_a_question_with_empty_answer_warning(tmp_path):
+def test_markdown_heading_without_answer_is_a_question_awaiting_an_answer(tmp_path):
     text = "## 1. What is a token?\n\n## 2. What is a vocabulary?\nThe set of tokens.\n"
     parsed = qa_file_parse(path=write(tmp_path, "t.md", text))
     assert [q.answer for q in parsed.questions] == ["", "The set of tokens."]
-    assert parsed.warnings == [f"{tmp_path / 't.md'}:1: empty answer for 'What is a token?'"]
+    assert parsed.warnings == [MESSAGE_UNANSWERED.format(path=tmp_path / "t.md", line=1, count=1, lines="1")]
 
 
 def test_markdown_code_fence_comments_are_not_headings(tmp_path):
@@ -186,7 +188,8 @@ def test_flashcard_export_skips_tool_header_and_reads_sections(tmp_path):
         ("What is beam search?", "Decoding"),
     ]
     assert parsed.questions[1].answer == "The set of tokens;\nwith their ids."
-    assert parsed.questions[2].answer == "" and len(parsed.warnings) == 1
+    assert parsed.questions[2].answer == "" and len(parsed.warnings) == 2
+    assert "line(s) before the first question skipped" in parsed.warnings[0]
 
 
 def test_anki_tsv_header_lines_and_tags_column(tmp_path):

@@ -16,6 +16,10 @@ _JUNK = re.compile(
     r"\|?[-:| ]*\|[-:| ]*|.*\|.*\|.*|name\s*\|.*)$",
     re.IGNORECASE,
 )
+MESSAGE_SKIPPED = (
+    "{path}:{line}: {count} line(s) before the first question skipped: export-tool lines (counters, empty tag "
+    "notices, table rows) or text that is neither a question nor a section name (lines {lines})"
+)
 _SECTION_MAX_CHARS = 60
 _SECTION_MAX_WORDS = 8
 
@@ -42,8 +46,14 @@ def flashcards_parse(*, text: str, path: str) -> ParsedFile:
     starts = [i for i, line in enumerate(lines) if flashcard_question_line(line)]
     if not starts:
         return parsed
-    header = [line.strip() for line in lines[: starts[0]] if line.strip() and not _JUNK.match(line.strip())]
-    topic = topic_name_clean(header[-1]) if header else ""
+    header = [(number, line.strip()) for number, line in enumerate(lines[: starts[0]], start=1) if line.strip()]
+    furniture = [number for number, line in header if _JUNK.match(line)]
+    header = [(number, line) for number, line in header if not _JUNK.match(line)]
+    topic = topic_name_clean(header[-1][1]) if header else ""
+    skipped = furniture + [number for number, _ in header[:-1]]
+    if skipped:
+        parsed.warnings.append(MESSAGE_SKIPPED.format(path=path, line=min(skipped), count=len(skipped),
+                                                      lines=", ".join(map(str, sorted(skipped)))))  # fmt: skip
     for position, start in enumerate(starts):
         end = starts[position + 1] if position + 1 < len(starts) else len(lines)
         block = lines[start + 1 : end]

@@ -10,7 +10,9 @@ import re
 from .text import body_clean
 
 _LABEL = re.compile(r"^\s*(?:\*\*|__)([^*_]{1,60}?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:)\s*(.*)$")
-_PLAIN_ANSWER = re.compile(r"^\s*(?:A|Ans|Answer)\s*[:.)]\s*(.*)$")
+_PLAIN_ANSWER = re.compile(r"^\s*(?:A|Ans|Answer)\s*[:.)\-–—]\s*(.*)$", re.IGNORECASE)
+# `**Answer -**`, `**Ans.**`, `**A)**`: a bold answer label with any separator.
+_BOLD_ANSWER = re.compile(r"^\s*(?:\*\*|__)\s*(?:a|ans|answer)\s*[:.)\-–—]\s*(?:\*\*|__)\s*(.*)$", re.IGNORECASE)
 _ARROW = re.compile(r"^\s*(?:→|->|=>)\s*(.*)$")
 ANSWER_LABELS = re.compile(r"^(?:a|ans|answer|short answer|response)$", re.IGNORECASE)
 DETAIL_LABELS = re.compile(
@@ -19,7 +21,7 @@ DETAIL_LABELS = re.compile(
     re.IGNORECASE,
 )
 # Generic detail labels carry no information of their own: the label line is dropped.
-_GENERIC_DETAIL = re.compile(
+GENERIC_DETAIL_LABELS = re.compile(
     r"^(?:reasoning(?:\s*&\s*deep dive)?|deep dive|details|explanation|in depth)$", re.IGNORECASE
 )
 
@@ -42,6 +44,9 @@ def answer_details_split(lines: list[str]) -> tuple[str, str]:
             in_fence = not in_fence
         if not in_fence:
             label = label_of(line)
+            bold_answer = _BOLD_ANSWER.match(line)
+            if bold_answer:
+                label = ("Answer", bold_answer.group(1))
             if label and ANSWER_LABELS.match(label[0]):
                 current = answer
                 if label[1].strip():
@@ -50,7 +55,7 @@ def answer_details_split(lines: list[str]) -> tuple[str, str]:
                 continue
             if label and DETAIL_LABELS.search(label[0]):
                 current = details
-                if not _GENERIC_DETAIL.match(label[0]):
+                if not GENERIC_DETAIL_LABELS.match(label[0]):
                     current.append(line)
                 elif label[1].strip():
                     current.append(label[1])

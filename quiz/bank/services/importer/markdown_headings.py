@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from .labels import answer_details_split
-from .text import is_separator, question_clean, question_number, topic_name_clean
+from .text import is_separator, outside_report, question_clean, question_number, topic_name_clean, unbold
 from .types import ParsedFile, ParsedQuestion
 
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
@@ -77,10 +77,25 @@ def headings_classify(headings: list[_Heading]) -> None:
             named_section = bool(_NOT_QUESTIONS.match(topic_name_clean(heading.text)))
             in_question_level = not levels or heading.level in levels
             heading.kind = "question" if in_question_level and not named_section else "section"
+    _answer_parts_mark(headings)
     if headings and headings[0].kind == "section" and headings[0].level == 1:
         heading = headings[0]
         if not any(h.level == 1 for h in headings[1:]):
             heading.kind = "title"
+
+
+def _answer_parts_mark(headings: list[_Heading]) -> None:
+    """Headings deeper than the open question belong to its answer ("### BERT's approach:" under "# Q3. ..."),
+    until a heading at the question's level or above. A deeper heading that is numbered or Q-prefixed is a
+    question written at a stray level, not part of the answer."""
+    open_level = None
+    for heading in headings:
+        if open_level is not None and heading.level > open_level:
+            numbered = bool(_QUESTION_PREFIX.match(heading.text.strip().strip("*_ ")))
+            if heading.kind != "question" or not numbered:
+                heading.kind = "answer-part"
+                continue
+        open_level = heading.level if heading.kind == "question" else None
 
 
 def markdown_headings_parse(*, text: str, path: str) -> ParsedFile:
@@ -88,6 +103,8 @@ def markdown_headings_parse(*, text: str, path: str) -> ParsedFile:
     headings_classify(headings)
     parsed = ParsedFile(path=path, format="markdown-headings")
     stack: list[_Heading] = []
+    bodies: list[list[str]] = []  # each question's lines, its answer's sub-headings included
+    used_headings: set[int] = set()  # sections that some question sits under
     preamble_topic = ""
     for heading in headings:
         if heading.kind == "title":
@@ -101,24 +118,45 @@ def markdown_headings_parse(*, text: str, path: str) -> ParsedFile:
             while stack and stack[-1].level >= heading.level:
                 stack.pop()
             stack.append(heading)
-            if heading.has_content:
-                parsed.warnings.append(f"{path}:{heading.line}: text under section heading ignored")
+            continue
+        if heading.kind == "answer-part" and bodies:
+            bodies[-1] += ["", f"**{unbold(heading.text)}**", *heading.body]
             continue
         if heading.kind != "question":
             continue
         while stack and stack[-1].level > heading.level:
             stack.pop()
-        answer, details = answer_details_split(heading.body)
+        bodies.append(list(heading.body))
+        used_headings.update(id(section) for section in stack)
         parsed.questions.append(
             ParsedQuestion(
                 question=question_clean(heading.text),
-                answer=answer,
-                details=details,
                 topic=topic_name_clean(stack[-1].text) if stack else "",
                 line=heading.line,
                 raw=heading.text,
                 number=question_number(heading.text),
             )
         )
+    for entry, body in zip(parsed.questions, bodies, strict=True):
+        entry.answer, entry.details = answer_details_split(body)
+    title_replaced = bool(preamble_topic) and parsed.title not in ("", preamble_topic)
     parsed.title = preamble_topic or parsed.title
+    used = {entry.topic for entry in parsed.questions} | {parsed.title}
+    skipped = _content_lines(head, first=1)
+    for heading in headings:
+        if heading.kind in ("title", "section"):
+            unused = id(heading) not in used_headings and topic_name_clean(heading.text) not in used
+            unused = unused or (heading.kind == "title" and title_replaced)
+            skipped += ([heading.line] if unused else []) + _content_lines(heading.body, first=heading.line + 1)
+    outside_report(parsed, skipped)
     return parsed
+
+
+def _content_lines(lines: list[str], *, first: int) -> list[int]:
+    """Numbers of the lines that carry text (not blank, not a rule, not a `> Topic:` preamble line)."""
+    numbers = []
+    for offset, line in enumerate(lines):
+        match = _PREAMBLE.match(line)
+        if line.strip() and not is_separator(line) and not (match and match.group(1).lower() == "topic"):
+            numbers.append(first + offset)
+    return numbers

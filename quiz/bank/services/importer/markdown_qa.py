@@ -4,13 +4,13 @@ import re
 
 from .labels import answer_details_split
 from .markdown_headings import HEADING, question_like
-from .text import question_clean, question_number, topic_name_clean
+from .text import is_separator, outside_report, question_clean, question_number, topic_name_clean
 from .types import ParsedFile, ParsedQuestion
 
 BOLD_QUESTION = re.compile(r"^\s*(?:\*\*|__)(?P<q>[^*_].*?)(?:\*\*|__)\s*$")
 BOLD_Q_LABEL = re.compile(r"^\s*(?:\*\*|__)\s*Q(?:uestion)?\s*\d*\s*[:.)]?\s*(?:\*\*|__)\s*(?P<q>\S.*)$", re.IGNORECASE)
 PLAIN_Q = re.compile(r"^\s*Q(?:uestion)?\s*\d*\s*[:.)]\s*(?P<q>\S.*)$", re.IGNORECASE)
-_ANSWER_START = re.compile(r"^\s*(?:\*\*|__)?\s*A(?:ns(?:wer)?)?\s*[:.)]", re.IGNORECASE)
+_ANSWER_START = re.compile(r"^\s*(?:\*\*|__)?\s*A(?:ns(?:wer)?)?\s*[:.)\-–—]", re.IGNORECASE)
 
 
 def qa_line_question(line: str) -> str | None:
@@ -31,6 +31,8 @@ def markdown_qa_parse(*, text: str, path: str) -> ParsedFile:
     body: list[str] = []
     question_open = False  # plain `Q:` questions may continue on the next lines until `A:`
     in_fence = False
+    outside: list[int] = []  # lines before the first question, headings no question sits under
+    pending_topic_line = 0
 
     def close() -> None:
         if current is not None:
@@ -48,7 +50,9 @@ def markdown_qa_parse(*, text: str, path: str) -> ParsedFile:
             if level == 1 and not parsed.questions and not parsed.title:
                 parsed.title = topic_name_clean(name)
             else:
-                topic = topic_name_clean(name)
+                if pending_topic_line:
+                    outside.append(pending_topic_line)
+                topic, pending_topic_line = topic_name_clean(name), number
         elif opened:
             close()
             body = []
@@ -60,6 +64,7 @@ def markdown_qa_parse(*, text: str, path: str) -> ParsedFile:
                 number=question_number(_q_text(opened)),
             )
             parsed.questions.append(current)
+            pending_topic_line = 0
             question_open = bool(PLAIN_Q.match(line) or BOLD_Q_LABEL.match(line))
         elif current is not None:
             if question_open and line.strip() and not _ANSWER_START.match(line) and not current.question.endswith("?"):
@@ -68,7 +73,10 @@ def markdown_qa_parse(*, text: str, path: str) -> ParsedFile:
                 continue
             question_open = False
             body.append(line)
+        elif line.strip() and not is_separator(line):
+            outside.append(number)
     close()
+    outside_report(parsed, outside + ([pending_topic_line] if pending_topic_line else []))
     return parsed
 
 

@@ -1,5 +1,6 @@
 """Read a Q&A file, detect its format, parse it, resolve pointer answers."""
 
+import re
 from pathlib import Path
 
 from .delimited import delimited_parse
@@ -10,7 +11,7 @@ from .markdown_headings import markdown_headings_parse
 from .markdown_qa import markdown_qa_parse
 from .pointers import pointers_resolve
 from .text import qa_text_decode
-from .types import ParsedFile, QAFormatError
+from .types import ParsedFile, ParsedQuestion, QAFormatError
 
 _PARSERS = {
     "json": json_parse,
@@ -32,10 +33,56 @@ def qa_text_parse(*, text: str, path: str, format: str | None = None) -> ParsedF
     if not parsed.questions:
         raise QAFormatError(path, 1, f"no questions found (read as {parsed.format})")
     pointers_resolve(parsed)
-    for entry in parsed.questions:
-        if not entry.answer.strip() and entry.points_to is None:
-            parsed.warnings.append(f"{path}:{entry.line}: empty answer for {entry.question[:60]!r}")
+    data_uris_strip(parsed, text=text)
+    repeated_numbers_report(parsed)
+    unanswered_report(parsed)
     return parsed
+
+
+_DATA_URI_IMAGE = re.compile(
+    r"!\[[^\]\n]*\]\(\s*data:[^)\s]*\s*\)|<img\b[^>]*?\bsrc\s*=\s*[\"']data:[^\"']*[\"'][^>]*>", re.IGNORECASE
+)
+MESSAGE_DATA_URI = (
+    "{path}:{line}: an image pasted as a data URI ({size:,} characters) was left out of the card; "
+    "write the formula as text ($...$) to keep it"
+)
+MESSAGE_REPEATED_NUMBER = "{path}:{line}: question number {number} is used again (first at line {first}); both kept"
+MESSAGE_UNANSWERED = (
+    "{path}:{line}: {count} question(s) have no answer (lines {lines}): imported as questions awaiting an answer, "
+    "shown in the bank and left out of study and quizzes until answered"
+)
+
+
+def data_uris_strip(parsed: ParsedFile, *, text: str) -> None:
+    """Images pasted as data URIs (math copied from a rendered page) are kilobytes of base64: not content."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        for match in _DATA_URI_IMAGE.finditer(line):
+            parsed.warnings.append(MESSAGE_DATA_URI.format(path=parsed.path, line=number, size=len(match.group(0))))
+    for entry in parsed.questions:
+        for name in ("question", "answer", "details"):
+            value = getattr(entry, name)
+            if "data:" in value:
+                setattr(entry, name, re.sub(r"[ \t]{2,}", " ", _DATA_URI_IMAGE.sub("", value)).strip())
+
+
+def repeated_numbers_report(parsed: ParsedFile) -> None:
+    """Two different questions with one number in one section (numbering that restarts per section is normal)."""
+    first_at: dict[tuple[str, int], ParsedQuestion] = {}
+    for entry in parsed.questions:
+        if entry.number is None:
+            continue
+        seen = first_at.setdefault((entry.topic, entry.number), entry)
+        if seen is not entry and seen.question != entry.question:
+            parsed.warnings.append(MESSAGE_REPEATED_NUMBER.format(path=parsed.path, line=entry.line,
+                                                                  number=entry.number, first=seen.line))  # fmt: skip
+
+
+def unanswered_report(parsed: ParsedFile) -> None:
+    """One warning for all questions without an answer (a file of questions only is a study list, not an error)."""
+    lines = [entry.line for entry in parsed.questions if not entry.answer.strip() and entry.points_to is None]
+    if lines:
+        parsed.warnings.append(MESSAGE_UNANSWERED.format(path=parsed.path, line=lines[0], count=len(lines),
+                                                         lines=", ".join(map(str, lines))))  # fmt: skip
 
 
 def qa_file_parse(*, path: str | Path) -> ParsedFile:

@@ -2,14 +2,19 @@
 
 import re
 
-from .types import QAFormatError
+from .types import ParsedFile, QAFormatError
 
+MESSAGE_OUTSIDE_QUESTIONS = (
+    "{path}:{line}: not part of any card (lines {lines}): headings with no question under them, a title that the "
+    "`> Topic:` line replaces, or text under a title or section heading; put text under a question to keep it"
+)
 _BINARY_SAMPLE = 8192
 _NUMBER = re.compile(r"^\s*(?:q(?:uestion)?\s*)?(\d+)(?:\s*[.):\-–—]|\s+(?=\S))", re.IGNORECASE)
 _PREFIX = re.compile(
     r"^\s*(?:q(?:uestion)?\s*\d+|q(?:uestion)?(?=\s*[.):\-–—])|\d+(?=\s*[.):\-–—]))\s*[.):\-–—]*\s*",
     re.IGNORECASE,
 )
+_BOLD_LABEL = re.compile(r"^(?:\*\*|__)\s*(?:q|question)\s*\d*\s*[.):\-–—]?\s*(?:\*\*|__)\s*", re.IGNORECASE)
 _BOLD = re.compile(r"^\*\*(.+?)\*\*$|^__(.+?)__$")
 _SECTION_NUMBER = re.compile(r"^\s*(?:(?:part|section|chapter|day)\s*)?\d+(?:\.\d+)*\s*[.):\-–—]?\s+", re.IGNORECASE)
 _COUNT_SUFFIX = re.compile(r"\s*\(\s*\d+\s+(?:questions?|cards?|items?)\s*\)\s*$", re.IGNORECASE)
@@ -45,10 +50,16 @@ def unbold(text: str) -> str:
 
 
 def question_clean(text: str) -> str:
-    """Display text of a question: no heading marks, bold markers or numbering."""
+    """Display text of a question: no heading marks, bold markers, numbering or "Question:" label, in any order
+    ("11. Question: ...", "Q: 3. ...", "**Question 3:** ...")."""
     text = unbold(text.strip().lstrip("#").strip())
-    text = _PREFIX.sub("", text, count=1).strip()
-    return unbold(text)
+    for _ in range(3):
+        before = text
+        text = unbold(_PREFIX.sub("", text, count=1).strip())
+        text = unbold(_BOLD_LABEL.sub("", text, count=1).strip())
+        if text == before:
+            break
+    return text
 
 
 def topic_name_clean(text: str) -> str:
@@ -71,6 +82,14 @@ def body_clean(lines: list[str]) -> str:
         if line.strip() or (out and out[-1].strip()):
             out.append(line)
     return "\n".join(out)
+
+
+def outside_report(parsed: ParsedFile, lines: list[int]) -> None:
+    """One warning naming every line that became no part of a card."""
+    if lines:
+        lines = sorted(set(lines))
+        parsed.warnings.append(MESSAGE_OUTSIDE_QUESTIONS.format(path=parsed.path, line=lines[0],
+                                                                lines=", ".join(map(str, lines))))  # fmt: skip
 
 
 def is_separator(line: str) -> bool:
