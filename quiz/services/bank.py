@@ -68,7 +68,9 @@ def bank_files_read(*, bank_dir: Path = BANK_DIR) -> list[tuple[Path, dict]]:
                 absorbed[old_slug] = card.get("slug")
         files.append((path, data))
     # A merged card lists the slugs it absorbed; an absorbed slug must not live on as a card of its own.
-    errors += [f"card {slug} is listed in 'replaces' of {absorbed[slug]} but still exists" for slug in absorbed if slug in seen]
+    errors += [
+        f"card {slug} is listed in 'replaces' of {absorbed[slug]} but still exists" for slug in absorbed if slug in seen
+    ]
     if errors:
         raise BankError("\n".join(errors))
     return files
