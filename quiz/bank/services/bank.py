@@ -34,12 +34,20 @@ def _card_errors(card: dict, where: str) -> list[str]:
         errors.append(f"{where}: needs 3 to 6 key points")
     if card.get("demo") and card["demo"] not in KINDS:  # the demos registry is the one list of slugs
         errors.append(f"{where}: unknown demo '{card['demo']}'")
+    replaces = card.get("replaces", [])
+    if not isinstance(replaces, list) or not all(isinstance(slug, str) and slug for slug in replaces):
+        errors.append(f"{where}: 'replaces' must be a list of card slugs")
     return errors
+
+
+def _replaced_slugs(card: dict) -> list[str]:
+    replaces = card.get("replaces")
+    return [slug for slug in replaces if isinstance(slug, str)] if isinstance(replaces, list) else []
 
 
 def bank_files_read(*, bank_dir: Path = BANK_DIR) -> list[tuple[Path, dict]]:
     """Every bank file parsed and checked; raises BankError listing every problem found."""
-    files, errors, seen = [], [], {}
+    files, errors, seen, absorbed = [], [], {}, {}
     for path in sorted(bank_dir.glob("*.yaml")):
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -54,7 +62,15 @@ def bank_files_read(*, bank_dir: Path = BANK_DIR) -> list[tuple[Path, dict]]:
             if card.get("slug") in seen:
                 errors.append(f"{where}: slug also used in {seen[card['slug']]}")
             seen[card.get("slug")] = path.name
+            for old_slug in _replaced_slugs(card):
+                if old_slug in absorbed:
+                    errors.append(f"{where}: replaces '{old_slug}', already replaced by {absorbed[old_slug]}")
+                absorbed[old_slug] = card.get("slug")
         files.append((path, data))
+    # A merged card lists the slugs it absorbed; an absorbed slug must not live on as a card of its own.
+    errors += [
+        f"card {slug} is listed in 'replaces' of {absorbed[slug]} but still exists" for slug in absorbed if slug in seen
+    ]
     if errors:
         raise BankError("\n".join(errors))
     return files
