@@ -51,4 +51,6 @@ def cards(request, q: str = "", topic: str = "", difficulty: int | None = None):
 
 @router.get("/cards/{slug}", response=CardOut, auth=None)
 def card(request, slug: str):
-    return get_object_or_404(Card.objects.select_related("topic"), slug=slug)
+    """A card merged into another answers with the card it now lives in (its own slug in the payload)."""
+    card = get_object_or_404(Card.objects.select_related("topic", "retired_into__topic"), slug=slug)
+    return card.retired_into or card

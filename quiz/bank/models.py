@@ -22,6 +22,12 @@ class Topic(models.Model):
         return reverse("quiz:bank") + f"?topic={self.slug}"
 
 
+class CardQuerySet(models.QuerySet):
+    def in_use(self) -> "CardQuerySet":
+        """Cards that are part of the bank now: not retired by a merge."""
+        return self.filter(retired_into__isnull=True)
+
+
 class Card(models.Model):
     class Origin(models.TextChoices):
         BANK = "bank", "Bundled bank"
@@ -43,8 +49,15 @@ class Card(models.Model):
     demo_slug = models.CharField(max_length=40, blank=True, help_text="Live demo this card illustrates.")
     demo_params = models.JSONField(default=dict, blank=True, help_text="Demo form pre-fill.")
     origin = models.CharField(max_length=8, choices=Origin.choices, default=Origin.BANK)
+    quiz_items = models.JSONField(default=dict, blank=True, help_text="Authored quiz items: mcq and statements.")
+    retired_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="absorbed",
+        help_text="Merged into this card: its slug redirects there, its study history is kept.",
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CardQuerySet.as_manager()
 
     class Meta:
         db_table = "quiz_card"

@@ -6,7 +6,7 @@ from quiz.bank.models import Card, Topic
 
 
 def card_list(*, text: str = "", topic: str = "", difficulty: int | None = None) -> QuerySet[Card]:
-    cards = Card.objects.select_related("topic")
+    cards = Card.objects.in_use().select_related("topic")
     for word in text.split()[:8]:
         cards = cards.filter(Q(question__icontains=word) | Q(answer__icontains=word) | Q(tags__icontains=word))
     if topic:
@@ -18,7 +18,7 @@ def card_list(*, text: str = "", topic: str = "", difficulty: int | None = None)
 
 def card_related(*, card: Card, limit: int = 5) -> list[Card]:
     """Cards of the same topic, those sharing the most tags first."""
-    siblings = Card.objects.filter(topic_id=card.topic_id).exclude(pk=card.pk).select_related("topic")
+    siblings = Card.objects.in_use().filter(topic_id=card.topic_id).exclude(pk=card.pk).select_related("topic")
     tags = set(card.tags)
     return sorted(siblings, key=lambda other: (-len(tags & set(other.tags)), other.pk))[:limit]
 

@@ -10,7 +10,7 @@ CARDS_PER_PAGE = 20
 
 
 def home(request):
-    return render(request, "bank/home.html", {"card_count": Card.objects.count(), "topics": topic_list()})
+    return render(request, "bank/home.html", {"card_count": Card.objects.in_use().count(), "topics": topic_list()})
 
 
 def bank(request):
@@ -36,7 +36,9 @@ def bank(request):
 
 
 def card_detail(request, slug):
-    card = get_object_or_404(Card.objects.select_related("topic"), slug=slug)
+    card = get_object_or_404(Card.objects.select_related("topic", "retired_into"), slug=slug)
+    if card.retired_into is not None:  # merged into another card: its old address keeps working
+        return redirect(card.retired_into.get_absolute_url(), permanent=True)
     return render(request, "bank/card_detail.html", {"card": card, "related": card_related(card=card)})
 
 

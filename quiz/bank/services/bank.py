@@ -8,6 +8,7 @@ from django.db import transaction
 
 from demos.kinds import KINDS
 from quiz.bank.models import Card, CardSource, Topic
+from quiz.bank.services.quiz_items import quiz_items_errors, quiz_items_from_spec
 
 BANK_DIR = Path(__file__).resolve().parent.parent / "data"
 _REQUIRED = ("slug", "question", "answer", "key_points", "difficulty")
@@ -23,6 +24,7 @@ class BankReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    retired: list[tuple[str, str]] = field(default_factory=list)  # (old slug, slug it was merged into)
     errors: list[str] = field(default_factory=list)
 
 
@@ -34,6 +36,7 @@ def _card_errors(card: dict, where: str) -> list[str]:
         errors.append(f"{where}: needs 3 to 6 key points")
     if card.get("demo") and card["demo"] not in KINDS:  # the demos registry is the one list of slugs
         errors.append(f"{where}: unknown demo '{card['demo']}'")
+    errors += quiz_items_errors(card, where)
     replaces = card.get("replaces", [])
     if not isinstance(replaces, list) or not all(isinstance(slug, str) and slug for slug in replaces):
         errors.append(f"{where}: 'replaces' must be a list of card slugs")
@@ -88,6 +91,8 @@ def _card_fields(card: dict, topic: Topic) -> dict:
         "demo_slug": card.get("demo") or "",
         "demo_params": card.get("demo_params") or {},
         "origin": Card.Origin.BANK,
+        "quiz_items": quiz_items_from_spec(card),
+        "retired_into": None,  # a slug that comes back after a merge is a card again
     }
 
 
@@ -118,7 +123,23 @@ def bank_load(*, bank_dir: Path = BANK_DIR) -> BankReport:
             else:
                 report.unchanged += 1
             _coverage_sync(card, card_spec.get("covers") or [])
+            for old_slug in _replaced_slugs(card_spec):
+                if card_retire(slug=old_slug, into=card):
+                    report.retired.append((old_slug, card.slug))
     return report
+
+
+def card_retire(*, slug: str, into: Card) -> int:
+    """Retire a card merged into another: it leaves the bank and its slug redirects; nothing is deleted (the study
+    app moves learners' history, see quiz.study.services.study.study_cards_merge). 1 if retired now, else 0."""
+    old = Card.objects.filter(slug=slug).exclude(pk=into.pk).first()
+    if old is None or old.retired_into_id == into.pk:
+        return 0
+    old.retired_into = into
+    old.save(update_fields=["retired_into", "updated_at"])
+    old.sources.filter(source="").delete()  # the merged card's `covers` holds these fingerprints now
+    CardSource.objects.filter(card=old).update(card=into)  # imported sources follow the question
+    return 1
 
 
 def _coverage_sync(card: Card, fingerprints: list[str]) -> None:

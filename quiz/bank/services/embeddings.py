@@ -64,7 +64,7 @@ def card_embeddings_ensure(*, cards: Iterable[Card] | None = None, embed: Embedd
     """Embed every card (or those given) whose stored vector is missing or was made from other text or another
     model. Returns how many were (re)computed; 0 means nothing was loaded or run."""
     model_name = encoder_name()
-    cards = list(Card.objects.all() if cards is None else cards)
+    cards = list(Card.objects.in_use() if cards is None else cards)
     stored = {
         row.card_id: row
         for row in CardEmbedding.objects.filter(card__in=cards, model_name=model_name).only("card_id", "text_hash")

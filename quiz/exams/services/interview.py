@@ -61,7 +61,9 @@ class SaveResult:
 def interview_cards_pick(*, topics: list[str], count: int, mix: str, rng: random.Random) -> list[Card]:
     """``count`` distinct cards from the topics (all when empty), split over difficulties by the mix's weights;
     a difficulty with too few cards is made up from the others."""
-    pool = Card.objects.select_related("topic").exclude(answer="")  # imported cards may have no answer to grade by
+    pool = (
+        Card.objects.in_use().select_related("topic").exclude(answer="")
+    )  # imported cards may have no answer to grade by
     if topics:
         pool = pool.filter(topic__slug__in=topics)
     by_level: dict[int, list[Card]] = {1: [], 2: [], 3: []}

@@ -85,7 +85,7 @@ def distractors_choose(*, card_id: int, vectors: dict[int, np.ndarray], texts: d
 
 
 def quiz_cards_pick(*, topics: list[str], difficulty: int | None, length: int, rng: random.Random) -> list[Card]:
-    pool = Card.objects.exclude(answer="")
+    pool = Card.objects.in_use().exclude(answer="")
     if topics:
         pool = pool.filter(topic__slug__in=topics)
     if difficulty:
@@ -102,7 +102,7 @@ def quiz_create(*, user, topics: list[str], difficulty: int | None, length: int,
     cards = quiz_cards_pick(topics=topics, difficulty=difficulty, length=length, rng=rng)
     if not cards:
         raise QuizError(ERROR_NO_CARDS)
-    bank = list(Card.objects.exclude(answer=""))
+    bank = list(Card.objects.in_use().exclude(answer=""))
     card_embeddings_ensure(cards=bank, embed=embed)  # before the write transaction: it may load the encoder
     vectors = card_vectors(card_ids=[card.pk for card in bank])
     texts = {card.pk: option_text(card.answer) for card in bank}

@@ -41,7 +41,7 @@ ANKI_MODEL = genanki.Model(
 
 
 def _deck_cards(*, user, deck: Deck | None) -> QuerySet[Card]:
-    cards = Card.objects.select_related("topic").order_by("topic__position", "id")
+    cards = Card.objects.in_use().select_related("topic").order_by("topic__position", "id")
     return cards.filter(deck.card_q(user=user)).distinct() if deck else cards
 
 

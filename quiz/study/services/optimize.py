@@ -184,7 +184,7 @@ def fsrs_params_optimize(*, user, save: bool = True) -> dict:
                                                          relearning_steps=relearning_steps)  # fmt: skip
         report["applied"] = report["evaluation"]["fitted"]["log_loss"] < report["evaluation"]["current"]["log_loss"]
     in_use = fitted if report["applied"] else current
-    deck_size = max(Card.objects.count(), report["cards"], 1)
+    deck_size = max(Card.objects.in_use().count(), report["cards"], 1)
     report["retention"] = retention_workload(parameters=in_use, settings=settings, deck_size=deck_size)
     report["seconds"] = round(time.perf_counter() - started, 3)
     if save:

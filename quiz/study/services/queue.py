@@ -114,7 +114,7 @@ def study_queue_next(*, user, deck: Deck = Deck(), limit: int = 1, ahead: bool =
     review_left = max(settings.reviews_per_day - done["review"], 0)
 
     # One query for the whole deck: every card in bank order, LEFT JOINed to the user's row for it (if any).
-    rows = (Card.objects.filter(deck.card_q(user=user)).exclude(answer="")  # questions awaiting an answer wait
+    rows = (Card.objects.in_use().filter(deck.card_q(user=user)).exclude(answer="")  # questions awaiting an answer wait
             .annotate(mine=FilteredRelation("study_states", condition=Q(study_states__user=user)))
             .order_by("topic__position", "id")
             .values_list("pk", "mine__id", "mine__state", "mine__due", "mine__suspended", "mine__buried_until"))  # fmt: skip

@@ -88,7 +88,7 @@ def study_stats(*, user, now: datetime | None = None) -> dict:
         n_started=Count("id", filter=~Q(state=State.NEW)),
     )
     counts = {key[2:]: value for key, value in counts.items()}  # n_ prefix: aliases may not shadow fields
-    counts["new"] = Card.objects.count() - counts["started"]
+    counts["new"] = Card.objects.in_use().count() - counts["started"]
 
     mature_by_topic = dict(
         StudyCard.objects.filter(user=user, stability__gt=MATURE_DAYS)

@@ -327,6 +327,24 @@ def cards_add_to_study(*, user, card_ids, due_now: bool = True, source: str = St
     return len(card_ids)
 
 
+@transaction.atomic
+def study_cards_merge(*, old_slug: str, into_slug: str) -> int:
+    """After the bank merged one card into another: learners who studied the old card and not the new one keep
+    their schedule, review history and deck flags on the new card. Returns how many learners moved."""
+    old = Card.objects.filter(slug=old_slug).first()
+    into = Card.objects.filter(slug=into_slug).first()
+    if old is None or into is None:
+        return 0
+    studied_both = StudyCard.objects.filter(card=into).values("user_id")
+    movers = StudyCard.objects.filter(card=old).exclude(user_id__in=studied_both)
+    users = list(movers.values_list("user_id", flat=True))
+    StudyReview.objects.filter(card=old, user_id__in=users).update(card=into)
+    flagged = StudyFlag.objects.filter(card=into).values("user_id")
+    StudyFlag.objects.filter(card=old, user_id__in=users).exclude(user_id__in=flagged).update(card=into)
+    movers.update(card=into)
+    return len(users)
+
+
 def study_new_extend(*, user, count: int = 10, now: datetime | None = None) -> StudySettings:
     """Raise today's new-card limit by ``count`` (Anki's custom study "increase today's new card limit")."""
     settings = study_settings_get(user=user)

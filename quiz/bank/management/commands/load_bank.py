@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from quiz.bank.services.bank import BankError, bank_files_read, bank_load
+from quiz.study.services.study import study_cards_merge
 
 
 class Command(BaseCommand):
@@ -19,7 +20,10 @@ class Command(BaseCommand):
             report = bank_load()
         except BankError as exc:
             raise CommandError(f"bank not loaded:\n{exc}") from None
+        for old_slug, into_slug in report.retired:
+            learners = study_cards_merge(old_slug=old_slug, into_slug=into_slug)
+            self.stdout.write(f"merged {old_slug} into {into_slug} (study history of {learners} learner(s) moved)")
         self.stdout.write(
             f"bank: {report.topics} topics, {report.created} new, {report.updated} updated, "
-            f"{report.unchanged} unchanged cards"
+            f"{report.unchanged} unchanged cards, {len(report.retired)} retired by merges"
         )

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from quiz.services.bank import BankError, bank_files_read
+from quiz.bank.services.bank import BankError, bank_files_read
 
 # A key point counts as stated in the answer when at least this share of its content words (compared on their first
 # five letters, stop words left out) also occur in the answer. Every bank card passes at 1/3; a point that only the

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from quiz.services.bank import bank_files_read
+from quiz.bank.services.bank import bank_files_read
 
 KiB, MiB, GiB = 2**10, 2**20, 2**30
 
