@@ -1,6 +1,6 @@
 """Worked figures in the bank's topics 11-15, recomputed: each string must appear in its card and equal the expression.
 
-The figure's first number is compared with the expression rounded to as many decimals as the card shows.
+The figure's last number is compared with the expression rounded to as many decimals as the card shows.
 """
 
 import re
@@ -20,7 +20,34 @@ FIGURES = [
     ("ssm-state-vs-kv-cache-memory", "**2,048 times**", 32768 * 8192 / (8192 * 16)),
     ("ssm-state-vs-kv-cache-memory", "$2\\times8\\times128=2{,}048$", 2 * 8 * 128),
     ("ssm-state-vs-kv-cache-memory", "equals 64 tokens", 8192 * 16 / (2 * 8 * 128)),
-    ("ssm-state-vs-kv-cache-memory", "8x larger than Mamba-1", 128 / 16),
+    ("ssm-state-vs-kv-cache-memory", "a state 8x larger", 128 / 16),
+    # --- 12 distributed training
+    ("megatron-tensor-parallel-splits", "$8192\\times8192\\times2=134{,}217{,}728$", 8192 * 8192 * 2),
+    ("megatron-tensor-parallel-splits", "bytes (128 MiB)", 8192 * 8192 * 2 / 2**20),
+    ("megatron-tensor-parallel-splits", "$2\\cdot\\tfrac78\\cdot128=224$", 2 * 7 / 8 * 128),
+    ("pipeline-bubble-fraction", "$7/39\\approx17.9\\%$", 100 * (8 - 1) / (32 + 8 - 1)),
+    ("pipeline-bubble-fraction", "$7/15\\approx46.7\\%$", 100 * (8 - 1) / (8 + 8 - 1)),
+    ("pipeline-bubble-fraction", "$(p-1)/m$: 21.9%", 100 * (8 - 1) / 32),
+    ("pipeline-1f1b-and-interleaving", "$7/128\\approx5.5\\%$", 100 * (8 - 1) / (4 * 32)),
+    ("pipeline-1f1b-and-interleaving", "$7/32\\approx21.9\\%$", 100 * (8 - 1) / 32),
+    ("expert-parallel-all-to-all", "$8\\times7168\\times2=114{,}688$", 8 * 7168 * 2),
+    ("fsdp-vs-tensor-parallel", "is 140 GB", 70e9 * 2 / 1e9),
+    ("fsdp-vs-tensor-parallel", "so about 420 GB per step", 3 * 70e9 * 2 / 1e9),
+    ("fsdp-vs-tensor-parallel", "that is 8.4 s", 3 * 70e9 * 2 / 50e9),
+    ("fsdp-vs-tensor-parallel", "(6\\times7\\times10^{10})=8{,}000$", 8.4 * 4e14 / (6 * 7e10)),
+    ("fsdp-vs-tensor-parallel", "$4\\times10^{14}/5\\times10^{10}=8{,}000$", 4e14 / 5e10),
+    ("collective-communication-costs", "$2\\cdot\\tfrac78\\cdot1=1.75$", 2 * 7 / 8 * 1),
+    ("collective-communication-costs", "about 9x faster", 450 / 50),
+    ("parallel-layout-worked-example", "$8\\times8\\times16=1{,}024$", 8 * 8 * 16),
+    ("parallel-layout-worked-example", "(4,194,304 tokens)", 1024 * 4096),
+    ("parallel-layout-worked-example", "$1024/16=64$", 1024 / 16),
+    ("parallel-layout-worked-example", "$(p-1)/(m+p-1)=7/71\\approx9.9\\%$", 100 * 7 / 71),
+    ("parallel-layout-worked-example", "puts roughly 10", 80 / 8),
+    ("parallel-layout-worked-example", "about 1.1B per GPU", 70 / 64),
+    ("parallel-layout-worked-example", "about 17.5 GB before", 70e9 / 64 * 16 / 1e9),
+    ("training-mfu-estimate", "\\approx964{,}510\\ \\text{tokens/s}", 0.4 * 1024 * 989e12 / (6 * 7e10)),
+    ("training-mfu-estimate", "\\approx180$ days", 15e12 / (0.4 * 1024 * 989e12 / (6 * 7e10)) / 86400),
+    ("training-mfu-estimate", "looks 33% better", 100 * (8 / 6 - 1)),
 ]
 
 
@@ -34,14 +61,14 @@ def _cards() -> dict[str, dict]:
 
 
 def _shown_number(figure: str) -> tuple[float, int]:
-    """The figure's first number as written (LaTeX thousands braces and commas removed) and its decimals."""
+    """The figure's last number as written (LaTeX thousands braces and commas removed) and its decimals.
+
+    The last number is the result: in "8192\\times16=131{,}072" the factors come first.
+    """
     plain = figure.replace("{,}", "").replace(",", "")
-    # Skip numbers that are factors of a product shown before the '=' (e.g. "2\\times4096=8192" checks 8192).
-    if "=" in plain:
-        plain = plain.rsplit("=", 1)[1]
-    match = re.search(r"\d+(?:\.\d+)?", plain)
-    assert match, f"no number in {figure!r}"
-    text = match.group()
+    numbers = re.findall(r"\d+(?:\.\d+)?", plain)
+    assert numbers, f"no number in {figure!r}"
+    text = numbers[-1]
     return float(text), len(text.split(".")[1]) if "." in text else 0
 
 
