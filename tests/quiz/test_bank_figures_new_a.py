@@ -5,6 +5,8 @@ The figure's last number is compared with the expression rounded to as many deci
 
 import re
 from functools import cache
+from math import comb, log
+from statistics import pstdev, stdev
 
 import pytest
 import yaml
@@ -48,6 +50,21 @@ FIGURES = [
     ("training-mfu-estimate", "\\approx964{,}510\\ \\text{tokens/s}", 0.4 * 1024 * 989e12 / (6 * 7e10)),
     ("training-mfu-estimate", "\\approx180$ days", 15e12 / (0.4 * 1024 * 989e12 / (6 * 7e10)) / 86400),
     ("training-mfu-estimate", "looks 33% better", 100 * (8 / 6 - 1)),
+    # --- 13 reasoning models and RL
+    ("self-consistency-voting", "0.6^k0.4^{5-k}=0.68256", sum(comb(5, k) * 0.6**k * 0.4 ** (5 - k) for k in range(3, 6))),
+    ("self-consistency-voting", "=0.68256\\approx68.3\\%$", 100 * sum(comb(5, k) * 0.6**k * 0.4 ** (5 - k) for k in range(3, 6))),
+    ("best-of-n-with-verifiers", "$1-0.8^{16}\\approx97.2\\%$", 100 * (1 - 0.8**16)),
+    ("best-of-n-with-verifiers", "about $1.84$", log(16) - 15 / 16),
+    ("pass-at-k-estimator", "$1-\\binom75/\\binom{10}5=1-21", comb(7, 5)),
+    ("pass-at-k-estimator", "=1-21/252", comb(10, 5)),
+    ("pass-at-k-estimator", "1-21/252\\approx91.7\\%$", 100 * (1 - comb(7, 5) / comb(10, 5))),
+    ("grpo-group-relative-advantage", "population std $\\sigma\\approx0.433$", pstdev([1, 0, 0, 0])),
+    ("grpo-group-relative-advantage", "answer gets $+1.73$", (1 - 0.25) / pstdev([1, 0, 0, 0])),
+    ("grpo-group-relative-advantage", "each wrong one $-0.577$", (0.25 - 0) / pstdev([1, 0, 0, 0])),
+    ("grpo-group-relative-advantage", "$s=0.5$", stdev([1, 0, 0, 0])),
+    ("grpo-group-relative-advantage", "advantages are $+1.5$", 0.75 / stdev([1, 0, 0, 0])),
+    ("grpo-group-relative-advantage", "and $-0.5$", 0.25 / stdev([1, 0, 0, 0])),
+    ("thinking-budgets", "50 ms per token is 1,000 s", 20_000 * 0.050),
 ]
 
 
@@ -63,7 +80,7 @@ def _cards() -> dict[str, dict]:
 def _shown_number(figure: str) -> tuple[float, int]:
     """The figure's last number as written (LaTeX thousands braces and commas removed) and its decimals.
 
-    The last number is the result: in "8192\\times16=131{,}072" the factors come first.
+    The last number is the result: in "8192\\times16=131{,}072" the factors come first. Signs are not read.
     """
     plain = figure.replace("{,}", "").replace(",", "")
     numbers = re.findall(r"\d+(?:\.\d+)?", plain)
