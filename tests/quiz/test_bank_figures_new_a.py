@@ -13,6 +13,8 @@ import yaml
 
 from quiz.services.bank import BANK_DIR
 
+KV_LLAMA3_8B = 2 * 32 * 8 * 128 * 2  # bytes per token: K and V, 32 layers, 8 KV heads of 128, bf16
+
 FIGURES = [
     # --- 11 state-space models and hybrids
     ("ssm-state-vs-kv-cache-memory", "$8192\\times16=131{,}072$", 8192 * 16),
@@ -65,6 +67,32 @@ FIGURES = [
     ("grpo-group-relative-advantage", "advantages are $+1.5$", 0.75 / stdev([1, 0, 0, 0])),
     ("grpo-group-relative-advantage", "and $-0.5$", 0.25 / stdev([1, 0, 0, 0])),
     ("thinking-budgets", "50 ms per token is 1,000 s", 20_000 * 0.050),
+    # --- 14 inference systems
+    ("roofline-model", "$I^*\\approx295$", 989e12 / 3.35e12),
+    ("prefill-vs-decode-intensity", "at least about 4.8 ms", 16e9 / 3.35e12 * 1e3),
+    ("prefill-vs-decode-intensity", "at about 209 tokens/s", 3.35e12 / 16e9),
+    ("ttft-tpot-and-goodput", "$0.3+0.025\\times499=12.775$", 0.3 + 0.025 * (500 - 1)),
+    ("serving-capacity-from-kv-budget", "$2\\times32\\times8\\times128\\times2=131{,}072$", KV_LLAMA3_8B),
+    ("serving-capacity-from-kv-budget", "**128 KiB per token**", KV_LLAMA3_8B / 1024),
+    ("serving-capacity-from-kv-budget", "/131{,}072\\approx457{,}764$", 60e9 / KV_LLAMA3_8B),
+    ("serving-capacity-from-kv-budget", "/8{,}192\\approx55.9$", 60e9 / KV_LLAMA3_8B / 8192),
+    ("serving-capacity-from-kv-budget", "**about 55 sequences**", 60e9 // KV_LLAMA3_8B // 8192),
+    ("serving-capacity-from-kv-budget", "per token is 64 KiB", KV_LLAMA3_8B / 2 / 1024),
+    ("serving-capacity-from-kv-budget", "about 111 such requests", 60e9 // (KV_LLAMA3_8B / 2) // 8192),
+    ("disaggregated-prefill-decode", "$8192\\times131{,}072=1{,}073{,}741{,}824$", 8192 * KV_LLAMA3_8B),
+    ("disaggregated-prefill-decode", "bytes (1 GiB)", 8192 * KV_LLAMA3_8B / 2**30),
+    ("disaggregated-prefill-decode", "that is about 21.5 ms", 8192 * KV_LLAMA3_8B / 50e9 * 1e3),
+    ("speculative-decoding-speedup-math", "gives $3.3616$", (1 - 0.8**5) / (1 - 0.8)),
+    ("speculative-decoding-speedup-math", "for $1.2$ units", 4 * 0.05 + 1),
+    ("speculative-decoding-speedup-math", "about $2.80\\times$", (1 - 0.8**5) / (1 - 0.8) / (4 * 0.05 + 1)),
+    ("kv-cache-quantization", "$131{,}072/4=32{,}768$", KV_LLAMA3_8B / 4),
+    ("kv-cache-quantization", "bytes (32 KiB)", KV_LLAMA3_8B / 4 / 1024),
+    ("kv-compression-landscape", "$2\\times64\\times128=16{,}384$", 2 * 64 * 128),
+    ("kv-compression-landscape", "$2\\times8\\times128=2{,}048$", 2 * 8 * 128),
+    ("kv-compression-landscape", "(8x less)", (2 * 64 * 128) / (2 * 8 * 128)),
+    ("kv-compression-landscape", "**576 values**", 512 + 64),
+    ("kv-compression-landscape", "about 28.4x less", 2 * 64 * 128 / (512 + 64)),
+    ("kv-compression-landscape", "gives a 64x smaller", 8 * 2 * 4),
 ]
 
 
