@@ -53,8 +53,16 @@ FIGURES = [
     ("training-mfu-estimate", "\\approx180$ days", 15e12 / (0.4 * 1024 * 989e12 / (6 * 7e10)) / 86400),
     ("training-mfu-estimate", "looks 33% better", 100 * (8 / 6 - 1)),
     # --- 13 reasoning models and RL
-    ("self-consistency-voting", "0.6^k0.4^{5-k}=0.68256", sum(comb(5, k) * 0.6**k * 0.4 ** (5 - k) for k in range(3, 6))),
-    ("self-consistency-voting", "=0.68256\\approx68.3\\%$", 100 * sum(comb(5, k) * 0.6**k * 0.4 ** (5 - k) for k in range(3, 6))),
+    (
+        "self-consistency-voting",
+        "0.6^k0.4^{5-k}=0.68256",
+        sum(comb(5, k) * 0.6**k * 0.4 ** (5 - k) for k in range(3, 6)),
+    ),
+    (
+        "self-consistency-voting",
+        "=0.68256\\approx68.3\\%$",
+        100 * sum(comb(5, k) * 0.6**k * 0.4 ** (5 - k) for k in range(3, 6)),
+    ),
     ("best-of-n-with-verifiers", "$1-0.8^{16}\\approx97.2\\%$", 100 * (1 - 0.8**16)),
     ("best-of-n-with-verifiers", "about $1.84$", log(16) - 15 / 16),
     ("pass-at-k-estimator", "$1-\\binom75/\\binom{10}5=1-21", comb(7, 5)),
@@ -93,6 +101,23 @@ FIGURES = [
     ("kv-compression-landscape", "**576 values**", 512 + 64),
     ("kv-compression-landscape", "about 28.4x less", 2 * 64 * 128 / (512 + 64)),
     ("kv-compression-landscape", "gives a 64x smaller", 8 * 2 * 4),
+    # --- 15 optimizers, muP, batch size and sparsity
+    ("mup-hyperparameter-transfer", "$10^{-2}/8=1.25\\times", 1e-2 / (2048 / 256) / 1e-3),
+    ("critical-batch-size", "needs $2S_{min}$", 1 + 1),
+    ("critical-batch-size", "needs $1.25S_{min}$", 1 + 1 / 4),
+    ("critical-batch-size", "but $5E_{min}$", 1 + 4),
+    ("optimizer-memory-adam-adafactor", "$7\\times10^9\\times8=56$", 7e9 * 8 / 1e9),
+    ("optimizer-memory-adam-adafactor", "that is $8{,}192$", 4096 + 4096),
+    ("optimizer-memory-adam-adafactor", "values instead of $16{,}777{,}216$", 4096 * 4096),
+    ("optimizer-memory-adam-adafactor", "**2,048x fewer**", 4096 * 4096 / (4096 + 4096)),
+    ("optimizer-memory-adam-adafactor", "2 bytes per parameter (14", 7e9 * 2 / 1e9),
+    ("muon-newton-schulz", "$20{,}480/1{,}048{,}576\\approx1.95\\%$", 100 * 5 * 4096 / 1_048_576),
+    ("muon-newton-schulz", "$20{,}480", 5 * 4096),
+    ("two-four-sparsity", "$2\\times16+2\\times2=36$", 2 * 16 + 2 * 2),
+    ("two-four-sparsity", "**56.25%**", 100 * 36 / 64),
+    ("two-four-sparsity", "(about 1.78x smaller)", 64 / 36),
+    ("sparsegpt-and-wanda", "$0.5\\times10=5$", 0.5 * 10),
+    ("sparsegpt-and-wanda", "$2.0\\times1=2$", 2.0 * 1),
 ]
 
 
@@ -124,3 +149,15 @@ def test_worked_figure_is_stated_and_right(slug, figure, value):
     assert figure in text, f"{slug}: {figure!r} not found in the card"
     shown, decimals = _shown_number(figure)
     assert shown == round(value, decimals), f"{slug}: card says {shown}, recomputed {value}"
+
+
+@pytest.mark.parametrize("slug", sorted(_cards()))
+def test_quiz_items_are_complete_and_comparable(slug):
+    """Each card of topics 11-15 has an mcq with 3+ distractors of comparable length, and true and false statements."""
+    card = _cards()[slug]
+    mcq, statements = card["mcq"], card["statements"]
+    assert len(mcq["distractors"]) >= 3 and len(mcq["why"]) == len(mcq["distractors"])
+    for distractor in mcq["distractors"]:
+        assert 0.75 <= len(distractor) / len(mcq["answer"]) <= 1.33, distractor
+    assert {item[True] for item in statements} == {True, False}
+    assert all(item["text"] and item["why"] for item in statements)
