@@ -52,6 +52,17 @@ FIGURES = [
     ("training-mfu-estimate", "\\approx964{,}510\\ \\text{tokens/s}", 0.4 * 1024 * 989e12 / (6 * 7e10)),
     ("training-mfu-estimate", "\\approx180$ days", 15e12 / (0.4 * 1024 * 989e12 / (6 * 7e10)) / 86400),
     ("training-mfu-estimate", "looks 33% better", 100 * (8 / 6 - 1)),
+    ("activation-memory-and-selective-recompute", "$5as/h=160$", 5 * 64 * 4096 / 8192),
+    (
+        "activation-memory-and-selective-recompute",
+        "$4096\\times8192\\times194=6{,}509{,}559{,}808$",
+        4096 * 8192 * (34 + 160),
+    ),
+    ("activation-memory-and-selective-recompute", "bytes, about 6.5 GB", 4096 * 8192 * 194 / 1e9),
+    ("activation-memory-and-selective-recompute", "/8=813{,}694{,}976$", 4096 * 8192 * 194 / 8),
+    ("activation-memory-and-selective-recompute", "$34\\,sbh/t=142{,}606{,}336$", 34 * 4096 * 8192 / 8),
+    ("activation-memory-and-selective-recompute", "about 11.4 GB", 80 * 34 * 4096 * 8192 / 8 / 1e9),
+    ("activation-memory-and-selective-recompute", "instead of 65.1 GB", 80 * 194 * 4096 * 8192 / 8 / 1e9),
     # --- 13 reasoning models and RL
     (
         "self-consistency-voting",
@@ -101,6 +112,9 @@ FIGURES = [
     ("kv-compression-landscape", "**576 values**", 512 + 64),
     ("kv-compression-landscape", "about 28.4x less", 2 * 64 * 128 / (512 + 64)),
     ("kv-compression-landscape", "gives a 64x smaller", 8 * 2 * 4),
+    ("prefix-caching", "=3.2\\times", 2 * 8e9 * 2000 / 1e13),
+    ("prefix-caching", "$2000\\times131{,}072=262{,}144{,}000$", 2000 * KV_LLAMA3_8B),
+    ("prefix-caching", "bytes (250 MiB)", 2000 * KV_LLAMA3_8B / 2**20),
     # --- 15 optimizers, muP, batch size and sparsity
     ("mup-hyperparameter-transfer", "$10^{-2}/8=1.25\\times", 1e-2 / (2048 / 256) / 1e-3),
     ("critical-batch-size", "needs $2S_{min}$", 1 + 1),
@@ -118,6 +132,10 @@ FIGURES = [
     ("two-four-sparsity", "(about 1.78x smaller)", 64 / 36),
     ("sparsegpt-and-wanda", "$0.5\\times10=5$", 0.5 * 10),
     ("sparsegpt-and-wanda", "$2.0\\times1=2$", 2.0 * 1),
+    ("wsd-learning-rate-schedule", "$1+2+4+8+16=31$", 1 + 2 + 4 + 8 + 16),
+    ("wsd-learning-rate-schedule", "up to 14.4", 0.9 * 16),
+    ("wsd-learning-rate-schedule", "$14.4+0.1\\times31=17.5$", 0.9 * 16 + 0.1 * 31),
+    ("wsd-learning-rate-schedule", "about 56% of the cost", 100 * (0.9 * 16 + 0.1 * 31) / 31),
 ]
 
 
