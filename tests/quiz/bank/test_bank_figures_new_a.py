@@ -11,7 +11,7 @@ from statistics import pstdev, stdev
 import pytest
 import yaml
 
-from quiz.services.bank import BANK_DIR
+from quiz.bank.services.bank import BANK_DIR
 
 KV_LLAMA3_8B = 2 * 32 * 8 * 128 * 2  # bytes per token: K and V, 32 layers, 8 KV heads of 128, bf16
 
