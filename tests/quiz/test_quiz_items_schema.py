@@ -54,7 +54,11 @@ def authored_items() -> dict[str, dict]:
 
 def item_errors(slug: str, item: dict) -> list[str]:
     errors = []
+    if set(item) != {"mcq", "statements"}:
+        errors.append(f"{slug}: an item has exactly the keys mcq and statements, not {sorted(map(str, item))}")
     mcq = item.get("mcq") or {}
+    if set(mcq) != {"answer", "distractors", "why"}:
+        errors.append(f"{slug}: mcq has exactly the keys answer, distractors and why")
     if not isinstance(mcq.get("answer"), str) or not mcq["answer"].strip():
         errors.append(f"{slug}: mcq.answer must be a non-empty string")
     distractors, why = mcq.get("distractors") or [], mcq.get("why") or []
@@ -68,6 +72,8 @@ def item_errors(slug: str, item: dict) -> list[str]:
         errors.append(f"{slug}: mcq options repeat")
     statements = item.get("statements") or []
     for index, statement in enumerate(statements):
+        if set(statement) != {"text", True, "why"}:  # an unquoted comma in a flow mapping splits the text silently
+            errors.append(f"{slug}: statement {index + 1} has exactly the keys text, true and why")
         if not isinstance(statement.get("text"), str) or not isinstance(statement.get("why"), str):
             errors.append(f"{slug}: statement {index + 1} needs text and why")
         if not isinstance(statement.get(True), bool):  # YAML 1.1 loads the key `true` as the boolean True
