@@ -36,8 +36,10 @@ from worker.embeddings import texts_embed  # noqa: E402
 def main() -> None:
     cards, items = bank_cards(), authored_items()
     pairs = [(cards[slug]["question"], item) for slug, item in items.items() if slug in cards]
-    texts = sorted({text for question, item in pairs for text in (question, item["mcq"]["answer"], *item["mcq"]["distractors"])})
-    vectors = dict(zip(texts, texts_embed(texts)))
+    texts = sorted(
+        {text for question, item in pairs for text in (question, item["mcq"]["answer"], *item["mcq"]["distractors"])}
+    )
+    vectors = dict(zip(texts, texts_embed(texts), strict=True))
 
     def nearest(question: str, option: str) -> float:
         return float(np.dot(vectors[question], vectors[option]))

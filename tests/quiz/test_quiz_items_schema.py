@@ -66,9 +66,10 @@ def item_errors(slug: str, item: dict) -> list[str]:
         errors.append(f"{slug}: mcq needs at least {MIN_DISTRACTORS} non-empty distractors")
     if len(why) != len(distractors) or not all(isinstance(w, str) and w.strip() for w in why):
         errors.append(f"{slug}: mcq.why needs one non-empty line per distractor")
-    if len({d.strip().lower() for d in distractors if isinstance(d, str)} | {str(mcq.get("answer")).lower()}) != len(
-        distractors
-    ) + 1:
+    if (
+        len({d.strip().lower() for d in distractors if isinstance(d, str)} | {str(mcq.get("answer")).lower()})
+        != len(distractors) + 1
+    ):
         errors.append(f"{slug}: mcq options repeat")
     statements = item.get("statements") or []
     for index, statement in enumerate(statements):
@@ -139,7 +140,9 @@ def test_items_are_well_formed(items):
 
 
 def test_options_are_of_comparable_length(items):
-    errors = [error for slug, item in items.items() if not item_errors(slug, item) for error in length_errors(slug, item)]
+    errors = [
+        error for slug, item in items.items() if not item_errors(slug, item) for error in length_errors(slug, item)
+    ]
     assert not errors, "\n".join(errors)
 
 
