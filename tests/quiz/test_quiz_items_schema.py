@@ -152,3 +152,23 @@ def test_blind_strategies_do_not_beat_chance_by_much(cards, items, strategy):
     assert pairs
     rate = guess_rate(pairs, strategy)
     assert rate <= GUESS_RATE_MAX, f"{strategy.__name__} picks the right option {rate:.0%} of the time"
+
+
+def test_items_copy_no_material_text(items, material_dir):
+    """Items are written in the project's own words: no run of 8 words shared with the Q&A material."""
+
+    def word_runs(text: str, n: int = 8) -> set[str]:
+        words = re.findall(r"[a-z0-9]+", text.lower())
+        return {" ".join(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+    material = set()
+    for path in material_dir.iterdir():
+        if path.is_file():
+            material |= word_runs(path.read_text(encoding="utf-8", errors="ignore"))
+    copied = []
+    for slug, item in items.items():
+        mcq = item["mcq"]
+        texts = [mcq["answer"], *mcq["distractors"], *mcq["why"]]
+        texts += [part for statement in item["statements"] for part in (statement["text"], statement["why"])]
+        copied += [f"{slug}: {run}" for text in texts for run in sorted(word_runs(text) & material)]
+    assert not copied, "\n".join(copied)
