@@ -22,7 +22,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from tests.quiz.test_quiz_items_schema import (  # noqa: E402
+from tests.quiz.bank.test_quiz_items_schema import (  # noqa: E402
     GUESS_RATE_MAX,
     authored_items,
     bank_cards,
