@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-BANK_DIR = Path(__file__).resolve().parents[2] / "quiz" / "bank"
+ROOT = Path(__file__).resolve().parents[2]
+BANK_DIRS = (ROOT / "quiz" / "bank" / "data", ROOT / "quiz" / "bank")  # topic files live in either, by layout
 FILES = ("16-multimodal.yaml", "17-embeddings-and-retrieval.yaml", "18-safety-and-agents.yaml",
          "19-data-and-adaptation.yaml", "20-interpretability-and-reliability.yaml")  # fmt: skip
 
@@ -123,7 +124,8 @@ FIGURES = [
 def _cards() -> dict[str, dict]:
     cards = {}
     for name in FILES:
-        for card in yaml.safe_load((BANK_DIR / name).read_text(encoding="utf-8"))["cards"]:
+        path = next(folder / name for folder in BANK_DIRS if (folder / name).exists())
+        for card in yaml.safe_load(path.read_text(encoding="utf-8"))["cards"]:
             cards[card["slug"]] = card
     return cards
 
