@@ -75,6 +75,11 @@ FIGURES = [
     ("ann-recall-latency-tradeoffs", "is 768 million multiply-adds", "768", 1e6 * 768 / 1e6),
     ("dense-vs-sparse-retrieval", "$1/61 + 1/63 \\approx 0.0323$", "0.0323", 1 / 61 + 1 / 63),
     ("dense-vs-sparse-retrieval", "$2/62 \\approx 0.0323$", "0.0323", 2 / 62),
+    ("retrieval-metrics", "their mean is 0.667", "0.667", (1 + 1 / 3) / 2),
+    ("retrieval-metrics", "DCG $=1+0.5=1.5$", "1.5", 1 / math.log2(2) + 0 + 1 / math.log2(4)),
+    ("retrieval-metrics", "ideal DCG $\\approx 1.631$", "1.631", 1 + 1 / math.log2(3)),
+    ("retrieval-metrics", "nDCG@3 $\\approx 0.92$", "0.92", 1.5 / (1 + 1 / math.log2(3))),
+    ("retrieval-metrics", "$=1.5/1.631\\approx 0.920$", "0.920", 1.5 / (1 + 1 / math.log2(3))),
     # 18-safety-and-agents
     ("guard-models", "blocks 10,000 of them", "10,000", 0.01 * 1e6),
     ("react-tool-loop", "$0.95^{20}\\approx 0.36$", "0.36", 0.95**20),
