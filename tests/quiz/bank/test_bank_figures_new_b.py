@@ -6,13 +6,12 @@ the value computed here. The figure must equal the value rounded to the decimals
 
 import math
 import re
-from pathlib import Path
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-BANK_DIRS = (ROOT / "quiz" / "bank" / "data", ROOT / "quiz" / "bank")  # topic files live in either, by layout
+from quiz.bank.services.bank import BANK_DIR
+
 FILES = ("16-multimodal.yaml", "17-embeddings-and-retrieval.yaml", "18-safety-and-agents.yaml",
          "19-data-and-adaptation.yaml", "20-interpretability-and-reliability.yaml")  # fmt: skip
 
@@ -134,7 +133,7 @@ FIGURES = [
 def _cards() -> dict[str, dict]:
     cards = {}
     for name in FILES:
-        path = next(folder / name for folder in BANK_DIRS if (folder / name).exists())
+        path = BANK_DIR / name
         for card in yaml.safe_load(path.read_text(encoding="utf-8"))["cards"]:
             cards[card["slug"]] = card
     return cards
