@@ -23,14 +23,14 @@ from pathlib import Path
 import torch
 
 from worker import model_shapes
+from worker.catalog import LORA_ALPHA_RANGE as ALPHA_RANGE
+from worker.catalog import LORA_BATCH_RANGE as BATCH_RANGE
+from worker.catalog import LORA_BIAS_CHOICES as BIAS_CHOICES
+from worker.catalog import LORA_DROPOUT_RANGE as DROPOUT_RANGE
+from worker.catalog import LORA_R_RANGE as R_RANGE
+from worker.catalog import LORA_R_SERIES as R_SERIES
+from worker.catalog import LORA_SEQ_LEN_RANGE as SEQ_LEN_RANGE
 
-R_SERIES = (1, 2, 4, 8, 16, 32, 64, 128, 256)
-R_RANGE = (1, 256)
-ALPHA_RANGE = (1, 1024)
-DROPOUT_RANGE = (0.0, 0.5)
-BATCH_RANGE = (1, 256)
-SEQ_LEN_RANGE = (16, 32768)
-BIAS_CHOICES = ("none", "all", "lora_only")
 TABLE_CAP = 60  # rows of the full per-module list; the per-type table always covers everything
 HEAD_NAMES = ("lm_head",)  # output heads: not offered as LoRA targets, kept in 16 bits by QLoRA
 

@@ -10,11 +10,14 @@ from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from quiz.services.study import study_settings_get
 from quiz.study_models import StudyReview, StudySettings
+from quizsite.queueing import enqueue_on_commit
 
 # The optimizer keeps its default parameters below one mini-batch (512) of reviews made on a later day than
 # the card's previous review: asking for fewer would only ever return the defaults.
+OPTIMIZE_TASK = "study.optimize"  # the task's registered name (quiz/study/tasks.py); queued messages carry it
 OPTIMIZE_MIN_REVIEWS = 512
 ERROR_TOO_FEW = "Not enough review history yet: {have} of {need} reviews made a day or more after the previous one."
+ERROR_QUEUE_UNREACHABLE = "The task queue could not be reached, so the fit did not start. Try again shortly."
 ERROR_NO_OPTIMIZER = "The FSRS optimizer is not installed (fsrs[optimizer] needs torch)."
 
 
@@ -95,8 +98,6 @@ def fsrs_params_optimize(*, user, save: bool = True) -> dict:
 
 def fsrs_params_optimize_request(*, user) -> dict:
     """Queue a fit on the worker (it takes about 15 s per 1,000 reviews on a CPU core); returns the status."""
-    from worker.tasks import study_optimize_task
-
     logs = study_review_logs(user=user)
     have = optimizable_review_count(logs)
     if have < OPTIMIZE_MIN_REVIEWS:
@@ -107,9 +108,16 @@ def fsrs_params_optimize_request(*, user) -> dict:
             return settings.optimize_report
         settings.optimize_report = {**settings.optimize_report, "status": "queued", "error": ""}
         settings.save(update_fields=["optimize_report", "updated_at"])
-        study_optimize_task.delay_on_commit(user.pk)
+        enqueue_on_commit(OPTIMIZE_TASK, args=[user.pk], on_failure=lambda: _optimize_unqueued(user_id=user.pk))
     user.study_settings = settings
     return settings.optimize_report
+
+
+def _optimize_unqueued(*, user_id: int) -> None:
+    with transaction.atomic():
+        settings = StudySettings.objects.select_for_update().get(user_id=user_id)
+        settings.optimize_report = {**settings.optimize_report, "status": "failed", "error": ERROR_QUEUE_UNREACHABLE}
+        settings.save(update_fields=["optimize_report", "updated_at"])
 
 
 def fsrs_params_optimize_run(*, user_id: int) -> dict:

@@ -61,13 +61,13 @@ def test_optimizer_reports_old_and_new_parameters_and_log_loss(user, deck_cards,
 
 def test_optimize_button_queues_the_fit_on_the_worker(user_client, user, deck_cards, monkeypatch,
                                                       django_capture_on_commit_callbacks):  # fmt: skip
-    from worker import tasks
+    from quizsite.celery import app
 
     monkeypatch.setattr(study_optimize, "OPTIMIZE_MIN_REVIEWS", 1)
     history(user, deck_cards[:1], rounds=3)
     queued = []
-    monkeypatch.setattr(tasks.study_optimize_task, "delay", lambda user_id: queued.append(user_id))
+    monkeypatch.setattr(app, "send_task", lambda name, *, args, **options: queued.append((name, args)))
     with django_capture_on_commit_callbacks(execute=True):
         body = user_client.post(reverse("quiz:study_optimize"), headers={"HX-Request": "true"}).content.decode()
-    assert queued == [user.pk] and "Optimizing" in body and 'hx-trigger="every 2s"' in body
+    assert queued == [("study.optimize", [user.pk])] and "Optimizing" in body and 'hx-trigger="every 2s"' in body
     assert user_client.get(reverse("quiz:study_optimize")).status_code == 200  # still running: keep polling
