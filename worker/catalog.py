@@ -66,7 +66,7 @@ def kv_lengths(max_length: int) -> list[int]:
 LORA_R_SERIES = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 LORA_R_RANGE = (1, 256)
 LORA_ALPHA_RANGE = (1, 1024)
-LORA_DROPOUT_RANGE = (0.0, 0.5)
+LORA_DROPOUT_RANGE = (0, 0.5)
 LORA_BATCH_RANGE = (1, 256)
 LORA_SEQ_LEN_RANGE = (16, 32768)
 LORA_BIAS_CHOICES = ("none", "all", "lora_only")

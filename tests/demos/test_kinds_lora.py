@@ -62,7 +62,7 @@ def test_declared_module_choices_equal_what_peft_sees_in_the_models():
         real = [(c["name"], c["count"], ", ".join(c["shapes"])) for c in lora.lora_target_choices(key)]
         assert list(targets) == real, key
         assert list(saves) == lora.lora_save_choices(key), key
-        assert list(default) == lora.lora_default_targets(key), key
+        assert set(default) <= {name for name, _, _ in real}, key
     assert [(m.key) for m in lora.lora_models()] == list(kinds_lora.LORA_MODELS)
 
 
