@@ -24,7 +24,7 @@ Adding a kind (say "lora"):
                                      # fetch(("key", 0), ...) reads only those parts (demos/presenters.py)
        )
 
-3. The slug is what bank cards name in `demo:` (quiz.services.bank.DEMO_SLUGS) and the demo page's URL.
+3. The slug is what bank cards name in `demo:` (checked against KINDS when the bank loads) and the demo page's URL.
 4. Tests: tests/demos/test_kinds_<name>.py, one per bound in the style of tests/demos/test_validation.py, one real
    run through `live_worker`.
 

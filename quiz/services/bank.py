@@ -6,10 +6,11 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
+from demos.kinds import KINDS
 from quiz.models import Card, CardSource, Topic
 
 BANK_DIR = Path(__file__).resolve().parent.parent / "bank"
-DEMO_SLUGS = {"attention", "decoding", "lora", "quantization", "kvcache"}
+DEMO_SLUGS = frozenset(KINDS)  # what a card's `demo:` may name
 _REQUIRED = ("slug", "question", "answer", "key_points", "difficulty")
 
 

@@ -6,9 +6,8 @@ from datetime import date
 
 from django.utils.safestring import SafeString
 
+from quiz.services.study import RATINGS
 from quizsite import svg
-
-RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
 
 def _svg(width: int, height: int, label: str, parts: list[SafeString]) -> SafeString:
@@ -82,7 +81,7 @@ def _bars(values: list[tuple[str, list[int], str]], *, label: str, empty: str, c
 
 
 def reviews_per_day(per_day: list[tuple[date, list[int]]]) -> SafeString:
-    values = [(f"{d:%d %b}", counts, f"{d:%a %d %b}: " + ", ".join(f"{RATING_NAMES[r]} {n}" for r, n in zip((1, 2, 3, 4), counts, strict=True)))
+    values = [(f"{d:%d %b}", counts, f"{d:%a %d %b}: " + ", ".join(f"{RATINGS[r]} {n}" for r, n in zip(RATINGS, counts, strict=True)))
               for d, counts in per_day]  # fmt: skip
     return _bars(values, label="Reviews per day for the last 30 days, by rating", classes=["c-r1", "c-r2", "c-r3", "c-r4"],
                  empty="No reviews in the last 30 days yet")  # fmt: skip
