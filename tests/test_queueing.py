@@ -61,3 +61,20 @@ def test_a_broker_that_is_away_fails_the_run_at_once_with_a_message(user, broker
     assert time.perf_counter() - started < 5
     run.refresh_from_db()
     assert run.status == DemoRun.Status.FAILED and run.error == demo_services.ERR_QUEUE_UNREACHABLE
+
+
+def test_a_broker_that_is_away_fails_the_grading_so_the_report_offers_a_retry(user, broker_away,
+                                                                             django_capture_on_commit_callbacks):  # fmt: skip
+    import random
+
+    from quiz.exam_models import Interview
+    from quiz.services import interview as interviews
+    from tests.quiz.exam_helpers import make_cards
+
+    make_cards(4)
+    interview = interviews.interview_start(user=user, topics=[], questions=2, minutes=5, rng=random.Random(1))
+    with django_capture_on_commit_callbacks(execute=True):
+        interviews.interview_finish(interview=interview)
+    interview.refresh_from_db()
+    assert interview.status == Interview.Status.FAILED
+    assert interview.grading_error == interviews.ERROR_QUEUE_UNREACHABLE
