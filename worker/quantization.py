@@ -48,7 +48,7 @@ class Variant:
 
     @property
     def label(self) -> str:
-        return QUANT_VARIANTS[self.key]
+        return QUANT_VARIANTS.get(self.key, self.key)
 
 
 def _blocks_only(module: torch.nn.Module, fqn: str) -> bool:
