@@ -3,12 +3,14 @@
 Each was seen on every command that loads a model on this CPU-only setup:
 - torchao: "Failed to load .../_C_*.so" (kernels built for CUDA / another Python), "Detected no triton";
 - torch: "<enum ...> is an Enum subclass ... register_constant()" (torchao registering its enums);
-- transformers: the "Loading weights" progress bar of every from_pretrained.
+- transformers: the "Loading weights" progress bar of every from_pretrained, and the FutureWarning peft triggers
+  (`is_gradient_checkpointing` is deprecated) on every LoRA wrap.
 Only these messages are dropped; every other warning of these loggers still shows.
 """
 
 import logging
 import os
+import warnings
 
 NOISE = {
     "torchao": ("Failed to load ",),
@@ -29,6 +31,7 @@ class _DropPrefixes(logging.Filter):
 def library_noise_filter() -> None:
     """Idempotent: a filter is added to each noisy logger once."""
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # transformers reads it when it loads
+    warnings.filterwarnings("ignore", message="`is_gradient_checkpointing` is deprecated", category=FutureWarning)
     for name, prefixes in NOISE.items():
         logger = logging.getLogger(name)
         if not any(isinstance(f, _DropPrefixes) for f in logger.filters):
