@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[2]
 NOISE = ("Failed to load", "Detected no triton", "register_constant", "Loading weights", "is_gradient_checkpointing")
 
@@ -22,13 +20,3 @@ def test_a_model_load_torchao_and_a_lora_wrap_print_no_library_noise():
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "loaded"
     assert [line for line in out.stderr.splitlines() if any(noise in line for noise in NOISE)] == []
-
-
-def test_without_the_filter_the_noise_is_there():
-    """The check above is not vacuous on this machine: torchao alone, unfiltered, prints the first two."""
-    code = "import logging; logging.basicConfig(); import torchao.quantization"
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300)
-    printed = [noise for noise in NOISE if noise in out.stderr]
-    if not printed:
-        pytest.skip("this torchao build prints nothing to filter (CUDA kernels and triton present)")
-    assert set(printed) <= set(NOISE)  # every message printed unfiltered is one the filter knows
