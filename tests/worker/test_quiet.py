@@ -1,6 +1,6 @@
 """worker/quiet.py: loading torch, torchao and a model prints none of the library noise a user cannot act on.
 
-One subprocess (a fresh interpreter, since the noise is printed once per process at import): ~5 s.
+One subprocess (a fresh interpreter, since the noise is printed once per process at import): ~10 s.
 """
 
 import subprocess
