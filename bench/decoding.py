@@ -3,7 +3,7 @@
 Run: .venv/bin/python bench/decoding.py [--policy both|worker|default]   (goal: ratio <= 1.5x)
 Both sides are forced to the full 64 tokens (ignore_eos / min_new_tokens) so they do the same number of steps.
 Measured twice, each in a fresh process, because the CPU threads' wait policy changes the answer:
-  worker   OMP_WAIT_POLICY=PASSIVE, as the demo worker runs (worker/tasks.py): idle threads sleep at once, so a
+  worker   OMP_WAIT_POLICY=PASSIVE, as the demo worker runs (demos/tasks.py): idle threads sleep at once, so a
            busy CPU stays usable, but every multi-threaded matmul pays a thread wake-up;
   default  PyTorch's default: idle threads spin a few ms first (fast when the CPU is otherwise idle, and much
            slower than passive as soon as another process wants the cores).

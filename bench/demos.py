@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quizsite.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-key")
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as in the worker (worker/tasks.py)
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as in the worker (demos/tasks.py)
 
 import django  # noqa: E402
 

@@ -12,7 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quizsite.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-insecure-key")
-# As in the worker (worker/tasks.py): spinning OpenMP threads starve each other on a busy CPU.
+# As in the worker (demos/tasks.py): spinning OpenMP threads starve each other on a busy CPU.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import django  # noqa: E402

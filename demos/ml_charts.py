@@ -1,13 +1,14 @@
 """Bar and line charts drawn on the server as SVG, for the LoRA, quantization and KV-cache results.
 
-No JavaScript and no plotting library: every bar and point has a <title> the browser shows on hover and screen
-readers read; labels are escaped here, so templates can output the SVG as it is.
+Drawn with the site's SVG module (quizsite/svg.py): every bar and point has a <title> the browser shows on hover and
+screen readers read; labels are escaped there, so templates can output the SVG as it is.
 """
 
 import math
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from quizsite import svg
 
 ACCENT = "#4b3fd6"  # --accent in site.css
 MUTED = "#9a98b0"
@@ -55,25 +56,26 @@ def bar_chart_svg(
         def length(v: float) -> float:
             return plot_w * max(v, 0) / high
 
-    parts = [
-        f'<svg class="ml-chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
-        f'style="max-width:{width}px" aria-label="{escape(caption)}" xmlns="http://www.w3.org/2000/svg">'
-    ]
+    parts = []
     for i, item in enumerate(items):
         y = top + i * row_h
         fill = ACCENT if item.get("highlight", True) else MUTED
         w = max(1.0, length(item["value"]))
         tip = f"{item['label']}: {item['value']:,.6g}{unit}" + (f" ({item['note']})" if item.get("note") else "")
-        parts.append(
-            f'<text x="0" y="{y + 11}" font-size="{FONT}">{escape(item["label"])}</text>'
-            f'<rect x="0" y="{y + 16}" width="{w:.1f}" height="{bar_h}" rx="2" fill="{fill}">'
-            f"<title>{escape(tip)}</title></rect>"
-            f'<text x="{w + 5:.1f}" y="{y + 16 + bar_h / 2:.1f}" font-size="{FONT}" '
-            f'dominant-baseline="middle">{escape(_fmt(item["value"]) + unit)}</text>'
-        )
+        parts += [
+            svg.element("text", {"x": 0, "y": y + 11, "font_size": FONT}, text=item["label"]),
+            svg.element("rect", {"x": 0, "y": y + 16, "width": w, "height": bar_h, "rx": 2, "fill": fill}, title=tip),
+            svg.element("text", {"x": w + 5, "y": y + 16 + bar_h / 2, "font_size": FONT,
+                                 "dominant_baseline": "middle"}, text=_fmt(item["value"]) + unit),
+        ]  # fmt: skip
     scale = f"log scale from {_fmt(low)}" if log else "linear scale from 0"
-    parts.append(f'<text x="0" y="{height - 3}" font-size="{FONT - 1}" fill="{MUTED}">{escape(scale)}</text></svg>')
-    return mark_safe("".join(parts))  # noqa: S308 - every label and number above went through escape()
+    parts.append(svg.element("text", {"x": 0, "y": height - 3, "font_size": FONT - 1, "fill": MUTED}, text=scale))
+    return _document(width, height, caption, parts)
+
+
+def _document(width: int, height: int, caption: str, parts: list[SafeString]) -> SafeString:
+    return svg.document(width, height, label=caption, parts=parts, class_="ml-chart", width="100%",
+                        style=f"max-width:{width}px")  # fmt: skip
 
 
 def line_chart_svg(series: list[dict], *, caption: str, x_label: str, y_label: str, width: int = 480,
@@ -93,34 +95,31 @@ def line_chart_svg(series: list[dict], *, caption: str, x_label: str, y_label: s
     def py(y: float) -> float:
         return top + plot_h * (1 - y / y_max)
 
+    def text(x: float, y: float, content: str, **attrs) -> SafeString:
+        return svg.element("text", {"x": x, "y": y, "font_size": FONT - 1, **attrs}, text=content)
+
     parts = [
-        f'<svg class="ml-chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
-        f'style="max-width:{width}px" aria-label="{escape(caption)}" xmlns="http://www.w3.org/2000/svg">',
-        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{MUTED}"/>',
-        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="{MUTED}"/>',
+        svg.element("line", {"x1": left, "y1": top + plot_h, "x2": left + plot_w, "y2": top + plot_h, "stroke": MUTED}),
+        svg.element("line", {"x1": left, "y1": top, "x2": left, "y2": top + plot_h, "stroke": MUTED}),
     ]
     for frac in (0, 0.5, 1):
-        y = y_max * frac
-        parts.append(f'<text x="{left - 6}" y="{py(y):.1f}" font-size="{FONT - 1}" text-anchor="end" '
-                     f'dominant-baseline="middle">{escape(_fmt(y))}</text>')  # fmt: skip
-        x = x_max * frac
-        parts.append(f'<text x="{px(x):.1f}" y="{top + plot_h + 16}" font-size="{FONT - 1}" '
-                     f'text-anchor="middle">{escape(_fmt(x))}</text>')  # fmt: skip
-    parts.append(f'<text x="{left + plot_w / 2:.0f}" y="{height - 6}" font-size="{FONT}" text-anchor="middle">'
-                 f"{escape(x_label)}</text>")  # fmt: skip
-    parts.append(f'<text transform="translate(14,{top + plot_h / 2:.0f}) rotate(-90)" font-size="{FONT}" '
-                 f'text-anchor="middle">{escape(y_label)}</text>')  # fmt: skip
+        y, x = y_max * frac, x_max * frac
+        parts.append(text(left - 6, py(y), _fmt(y), text_anchor="end", dominant_baseline="middle"))
+        parts.append(text(px(x), top + plot_h + 16, _fmt(x), text_anchor="middle"))
+    parts.append(svg.element("text", {"x": round(left + plot_w / 2), "y": height - 6, "font_size": FONT,
+                                      "text_anchor": "middle"}, text=x_label))  # fmt: skip
+    parts.append(svg.element("text", {"transform": f"translate(14,{top + plot_h / 2:.0f}) rotate(-90)",
+                                      "font_size": FONT, "text_anchor": "middle"}, text=y_label))  # fmt: skip
     for i, s in enumerate(series):
         color = s.get("color") or (ACCENT, SECOND, MUTED)[i % 3]
-        path = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in s["points"])
-        parts.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
+        path = " ".join(f"{svg.number(px(x))},{svg.number(py(y))}" for x, y in s["points"])
+        parts.append(svg.element("polyline", {"points": path, "fill": "none", "stroke": color, "stroke_width": 2}))
         if len(s["points"]) <= 40:
             for x, y in s["points"]:
-                parts.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3.5" fill="{color}">'
-                             f"<title>{escape(s['name'])}: {_fmt(x)} → {y:,.4g}</title></circle>")  # fmt: skip
-        lx = left + i * (plot_w / 2)
-        parts.append(f'<rect x="{lx:.0f}" y="8" width="14" height="4" fill="{color}"/>'
-                     f'<text x="{lx + 20:.0f}" y="11" font-size="{FONT}" dominant-baseline="middle">'
-                     f"{escape(s['name'])}</text>")  # fmt: skip
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every label and number above went through escape()
+                parts.append(svg.element("circle", {"cx": px(x), "cy": py(y), "r": 3.5, "fill": color},
+                                         title=f"{s['name']}: {_fmt(x)} → {y:,.4g}"))  # fmt: skip
+        lx = round(left + i * (plot_w / 2))
+        parts.append(svg.element("rect", {"x": lx, "y": 8, "width": 14, "height": 4, "fill": color}))
+        parts.append(svg.element("text", {"x": lx + 20, "y": 11, "font_size": FONT, "dominant_baseline": "middle"},
+                                 text=s["name"]))  # fmt: skip
+    return _document(width, height, caption, parts)

@@ -8,17 +8,8 @@ is one head's map).
 """
 
 from demos.heatmap import heatmap_png_uri, heatmap_svg, token_label
+from worker.catalog import STRATEGY_LABELS
 
-# worker.decoding.STRATEGIES with labels (not imported: that module imports torch); a test keeps them equal.
-STRATEGY_LABELS = {
-    "greedy": "Greedy",
-    "beam": "Beam search",
-    "temperature": "Temperature sampling",
-    "top_k": "Top-k sampling",
-    "top_p": "Top-p (nucleus) sampling",
-    "min_p": "Min-p sampling",
-    "typical_p": "Typical sampling",
-}
 ATTENTION_VIEWS = (
     ("head", "One head"),
     ("heads", "All heads of a layer"),

@@ -14,9 +14,11 @@ from django.utils import timezone
 
 from demos.kinds import kind_get
 from demos.models import DemoRun, WorkerHeartbeat
+from quizsite.queueing import enqueue_on_commit
 
 log = logging.getLogger(__name__)
 
+RUN_TASK = "demos.run"  # the task's registered name (demos/tasks.py); queued messages carry it
 RUNS_PER_MINUTE = 10  # per user; cache hits are free
 QUEUE_MAX = 20  # runs waiting for a worker, all users together
 QUEUE_FULL_RETRY_AFTER = 15  # seconds
@@ -103,20 +105,15 @@ def demo_run_start(*, user, kind: str, params, force: bool = False) -> DemoRun:
     run_id = uuid.uuid4()  # also the task id: a re-delivered message names the same run
     run = DemoRun.objects.create(id=run_id, task_id=str(run_id), kind=demo.slug, params=clean, params_hash=digest,
                                  user=user, device=device)  # fmt: skip
-    transaction.on_commit(lambda: _demo_run_enqueue(run_id=run.pk))
+    enqueue_on_commit(RUN_TASK, args=[str(run_id)], task_id=str(run_id),
+                      on_failure=lambda: _demo_run_unqueued(run_id=run_id))  # fmt: skip
     return run
 
 
-def _demo_run_enqueue(*, run_id) -> None:
-    from worker.tasks import demo_run_task  # the task module imports this one
-
-    try:
-        demo_run_task.apply_async(args=[str(run_id)], task_id=str(run_id))
-    except Exception:
-        log.exception("could not enqueue demo run %s", run_id)
-        DemoRun.objects.filter(pk=run_id, status=DemoRun.Status.QUEUED).update(
-            status=DemoRun.Status.FAILED, error=ERR_QUEUE_UNREACHABLE, finished_at=timezone.now()
-        )
+def _demo_run_unqueued(*, run_id) -> None:
+    DemoRun.objects.filter(pk=run_id, status=DemoRun.Status.QUEUED).update(
+        status=DemoRun.Status.FAILED, error=ERR_QUEUE_UNREACHABLE, finished_at=timezone.now()
+    )
 
 
 @transaction.atomic

@@ -1,3 +1,2 @@
-from .celery import app as celery_app
-
-__all__ = ["celery_app"]
+# The Celery app lives in quizsite/celery.py and is imported by what uses it (the worker: `celery -A quizsite`;
+# quizsite/queueing.py), not here: importing this package, or its settings, prepares nothing.

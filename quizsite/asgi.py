@@ -1,6 +1,6 @@
-import os
-
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quizsite.settings")
+from quizsite.environment import environment_prepare
+
+environment_prepare()
 application = get_asgi_application()

@@ -1,9 +1,11 @@
-import os
-
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quizsite.settings")
+from quizsite.environment import environment_prepare
+
+environment_prepare()
 
 app = Celery("quizsite")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["worker"])
+# Each app's tasks.py, beside its services; named packages rather than INSTALLED_APPS, so a package that is not
+# (yet) an app of its own is found too. The task names are fixed in the decorators: queued messages carry them.
+app.autodiscover_tasks(["demos", "quiz.exams"])

@@ -1,15 +1,15 @@
 """Settings. Everything that differs between machines comes from the environment, here and only here."""
 
 import os
-import secrets
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+from quizsite.environment import BASE_DIR, var_dir
+from worker.catalog import SHIPPED_ENCODER, SHIPPED_LM
+
+VAR_DIR = var_dir()  # created by the entry points (quizsite/environment.py), never here
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -23,21 +23,10 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DEBUG")
 
 
-def _secret_key() -> str:
-    key = os.environ.get("SECRET_KEY")
-    if key:
-        return key
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set in the environment when DEBUG is off.")
-    # A development key, generated once and kept under var/ so sessions survive restarts.
-    key_file = VAR_DIR / "dev_secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
-
-
-SECRET_KEY = _secret_key()
+# manage.py, wsgi, asgi and the Celery app fill it from var/secret_key when the environment has none.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured("SECRET_KEY is not set: set it in the environment, or start through manage.py.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -152,9 +141,6 @@ CELERY_RESULT_BACKEND = (
 )
 CELERY_BROKER_DIR = VAR_DIR / "celery" / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for name in ("queue", "processed", "control"):
-        (CELERY_BROKER_DIR / name).mkdir(parents=True, exist_ok=True)
-    (VAR_DIR / "celery" / "results").mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
@@ -171,10 +157,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", 
 CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "150"))
 CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_TASKS_PER_CHILD", "200"))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request that queues work must not wait long on a broker that is away (quizsite/queueing.py).
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT}
 
 # --- Demo models: the shipped small models unless a hub id or a local path is named.
-DEMO_LM = os.environ.get("DEMO_LM", "smollm2-135m-instruct")
-DEMO_ENCODER = os.environ.get("DEMO_ENCODER", "all-minilm-l6-v2")
+DEMO_LM = os.environ.get("DEMO_LM", SHIPPED_LM)
+DEMO_ENCODER = os.environ.get("DEMO_ENCODER", SHIPPED_ENCODER)
 DEMO_DEVICE = os.environ.get("DEMO_DEVICE", "")  # "" = cuda when present, else cpu
 DEMO_TORCH_THREADS = int(os.environ.get("DEMO_TORCH_THREADS", "0"))  # 0 = torch's default (one per core)
 # CPU decoding comparisons multiply through oneDNN-packed weights (worker/packed_linear.py): faster, ~1x the LM's

@@ -1,6 +1,6 @@
-import os
-
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quizsite.settings")
+from quizsite.environment import environment_prepare
+
+environment_prepare()
 application = get_wsgi_application()

@@ -7,7 +7,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from quizsite.environment import folders_prepare
+
 pytest_plugins = ["tests.live_worker"]  # live_worker / demo_worker: a real Celery worker process
+
+folders_prepare()  # var/ for the SQLite test database and the filesystem broker, as manage.py makes them
 
 SCREENSHOT_DIR = Path(settings.VAR_DIR) / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"

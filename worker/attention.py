@@ -4,9 +4,10 @@ as a JSON-able dict small enough to ship to the page (bounded by max_tokens)."""
 import numpy as np
 import torch
 
+from worker.catalog import ATTENTION_MODELS
 from worker.modelhub import attn_eager, encoder_load, encoder_spec, lm_load, lm_spec, tokens_readable
 
-MODELS = ("encoder", "decoder")
+MODELS = tuple(ATTENTION_MODELS)
 MAX_TOKENS_LIMIT = 128  # the decoder's 30x9 maps at 128 tokens are already ~4.4M numbers
 ERROR_MODEL = "model must be 'encoder' or 'decoder'."
 ERROR_MAX_TOKENS = f"max_tokens must be between 2 and {MAX_TOKENS_LIMIT}."

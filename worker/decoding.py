@@ -36,12 +36,11 @@ from transformers import (
     TypicalLogitsWarper,
 )
 
+from worker.catalog import STRATEGIES
 from worker.growing_cache import growing_cache
 from worker.modelhub import lm_load, lm_spec, tokens_readable
 from worker.packed_linear import linears_prepacked
 
-SAMPLING = ("temperature", "top_k", "top_p", "min_p", "typical_p")
-STRATEGIES = ("greedy", "beam", *SAMPLING)
 ERROR_STRATEGY_UNKNOWN = "Unknown decoding strategy {name!r}; choose one of: " + ", ".join(STRATEGIES) + "."
 ERROR_NO_STRATEGY = "Choose at least one decoding strategy."
 ERROR_MAX_NEW_TOKENS = "max_new_tokens must be between 1 and {limit}."

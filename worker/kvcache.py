@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 import torch
 
-DEFAULT_PROMPT = "Explain in two sentences what the attention layer of a transformer does."
-KV_LENGTHS = (16, 32, 64, 128)
-KV_MAX_LENGTH = 512
+from worker.catalog import DEMO_PROMPT as DEFAULT_PROMPT
+from worker.catalog import KV_LENGTHS, KV_MAX_LENGTH
 
 
 @dataclass

@@ -23,14 +23,15 @@ from pathlib import Path
 import torch
 
 from worker import model_shapes
+from worker.catalog import LLAMA_DEFAULT_TARGETS, LORA_MODELS
+from worker.catalog import LORA_ALPHA_RANGE as ALPHA_RANGE
+from worker.catalog import LORA_BATCH_RANGE as BATCH_RANGE
+from worker.catalog import LORA_BIAS_CHOICES as BIAS_CHOICES
+from worker.catalog import LORA_DROPOUT_RANGE as DROPOUT_RANGE
+from worker.catalog import LORA_R_RANGE as R_RANGE
+from worker.catalog import LORA_R_SERIES as R_SERIES
+from worker.catalog import LORA_SEQ_LEN_RANGE as SEQ_LEN_RANGE
 
-R_SERIES = (1, 2, 4, 8, 16, 32, 64, 128, 256)
-R_RANGE = (1, 256)
-ALPHA_RANGE = (1, 1024)
-DROPOUT_RANGE = (0.0, 0.5)
-BATCH_RANGE = (1, 256)
-SEQ_LEN_RANGE = (16, 32768)
-BIAS_CHOICES = ("none", "all", "lora_only")
 TABLE_CAP = 60  # rows of the full per-module list; the per-type table always covers everything
 HEAD_NAMES = ("lm_head",)  # output heads: not offered as LoRA targets, kept in 16 bits by QLoRA
 
@@ -175,12 +176,9 @@ def lora_save_choices(model_key: str) -> list[str]:
 
 
 def lora_default_targets(model_key: str) -> list[str]:
-    """W_q and W_v, as in the LoRA paper, under this model's names."""
-    names = [c["name"] for c in lora_target_choices(model_key)]
-    for pair in (("q_proj", "v_proj"), ("query", "value"), ("c_attn",)):
-        if all(n in names for n in pair):
-            return list(pair)
-    return names[:2]
+    """W_q and W_v, as in the LoRA paper, under this model's names (worker.catalog.LORA_MODELS)."""
+    lora_model_get(model_key)  # an unknown model is refused by name
+    return list(LORA_MODELS[model_key].default_targets)
 
 
 # --- validation ---------------------------------------------------------------------------------------------------
@@ -316,7 +314,7 @@ def lora_report(
     r: int = 8,
     alpha: float = 16,
     dropout: float = 0.05,
-    target_modules: Iterable[str] = ("q_proj", "v_proj"),
+    target_modules: Iterable[str] = LLAMA_DEFAULT_TARGETS,
     bias: str = "none",
     modules_to_save: Iterable[str] = (),
 ) -> dict:

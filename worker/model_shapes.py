@@ -1,46 +1,12 @@
 """Shapes of well-known larger models, built on the meta device: exact parameter counts, no memory.
 
-The sizes are those of the published `config.json` files (meta-llama/Llama-2-*-hf, mistralai/Mistral-7B-v0.1);
-the parameter counts they give are checked in tests/worker/test_lora.py against the published totals.
+The sizes live in worker.catalog.MODEL_SHAPES (the published `config.json` files); the parameter counts they give
+are checked in tests/worker/test_lora.py against the published totals.
 """
-
-from dataclasses import dataclass
 
 import torch
 
-
-@dataclass(frozen=True)
-class ModelShape:
-    label: str
-    family: str  # "llama" | "mistral": which transformers config class
-    hidden_size: int
-    intermediate_size: int
-    num_hidden_layers: int
-    num_attention_heads: int
-    num_key_value_heads: int  # < num_attention_heads: grouped-query attention (GQA)
-    vocab_size: int = 32000
-    max_position_embeddings: int = 4096
-    source: str = ""
-
-
-MODEL_SHAPES: dict[str, ModelShape] = {
-    "llama-2-7b": ModelShape("Llama-2-7B", "llama", 4096, 11008, 32, 32, 32, source="meta-llama/Llama-2-7b-hf"),
-    "llama-2-13b": ModelShape("Llama-2-13B", "llama", 5120, 13824, 40, 40, 40, source="meta-llama/Llama-2-13b-hf"),
-    "llama-2-70b": ModelShape(
-        "Llama-2-70B (GQA, 8 KV heads)", "llama", 8192, 28672, 80, 64, 8, source="meta-llama/Llama-2-70b-hf"
-    ),
-    "mistral-7b": ModelShape(
-        "Mistral-7B (GQA, 8 KV heads)",
-        "mistral",
-        4096,
-        14336,
-        32,
-        32,
-        8,
-        max_position_embeddings=32768,
-        source="mistralai/Mistral-7B-v0.1",
-    ),
-}
+from worker.catalog import MODEL_SHAPES, ModelShape  # noqa: F401  (the sizes live in the catalog)
 
 
 def shape_config(key: str):

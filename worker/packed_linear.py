@@ -21,7 +21,7 @@ import weakref
 import torch
 import torch.nn.functional as F
 
-from worker.modelhub import setting
+from worker.config import config
 
 _packed: "weakref.WeakKeyDictionary[torch.nn.Linear, tuple]" = weakref.WeakKeyDictionary()
 _lock = threading.RLock()
@@ -31,7 +31,7 @@ def prepack_available(model: torch.nn.Module) -> bool:
     """Switched on, oneDNN built in, and the model fp32 on the CPU (the only case the packed path is written for)."""
     param = next(model.parameters(), None)
     return (
-        setting("DEMO_CPU_PREPACK", True)
+        config().cpu_prepack
         and param is not None
         and param.device.type == "cpu"
         and param.dtype == torch.float32

@@ -24,10 +24,11 @@ from pathlib import Path
 
 import torch
 
+from worker.catalog import QUANT_BASELINE, QUANT_VARIANTS
 from worker.kvcache import greedy_timed, prompt_ids
 
 EVAL_TEXT_PATH = Path(__file__).resolve().parent / "data" / "eval_text.txt"
-BASELINE = "fp32"
+BASELINE = QUANT_BASELINE
 ERR_NO_CUDA = "needs CUDA; this worker runs on {device}"
 ERR_CPU_ONLY = "CPU-only kernel (fbgemm/oneDNN); this worker runs on {device}"
 ERR_NOT_INSTALLED = "{package} is not installed"
@@ -38,13 +39,16 @@ Progress = Callable[[int, int, str], None]
 
 @dataclass(frozen=True)
 class Variant:
-    key: str
-    label: str
+    key: str  # one of worker.catalog.QUANT_VARIANTS, which holds its label
     method: str  # what is done to the weights, shown on the page
     devices: tuple[str, ...]  # device types it can run on
     build: Callable  # (fresh fp32 copy on the device: () -> model, device) -> model
     needs: tuple[str, ...] = ()  # packages that must be importable
     min_capability: tuple[int, int] | None = None  # CUDA compute capability
+
+    @property
+    def label(self) -> str:
+        return QUANT_VARIANTS.get(self.key, self.key)
 
 
 def _blocks_only(module: torch.nn.Module, fqn: str) -> bool:
@@ -121,12 +125,11 @@ def _bnb(**quant_kwargs):
 
 
 VARIANTS: tuple[Variant, ...] = (
-    Variant("fp32", "fp32", "baseline: 4 bytes per weight", ("cpu", "cuda"), _cast(torch.float32)),
-    Variant("bf16", "bf16", "cast every weight to bfloat16", ("cpu", "cuda"), _cast(torch.bfloat16)),
-    Variant("fp16", "fp16", "cast every weight to float16", ("cuda",), _cast(torch.float16)),
+    Variant("fp32", "baseline: 4 bytes per weight", ("cpu", "cuda"), _cast(torch.float32)),
+    Variant("bf16", "cast every weight to bfloat16", ("cpu", "cuda"), _cast(torch.bfloat16)),
+    Variant("fp16", "cast every weight to float16", ("cuda",), _cast(torch.float16)),
     Variant(
         "ao-int8-dynamic",
-        "int8 dynamic (torchao)",
         "torchao quantize_ Int8DynamicActivationInt8WeightConfig: int8 weights per channel, activations "
         "quantized per token at run time",
         ("cpu", "cuda"),
@@ -134,7 +137,6 @@ VARIANTS: tuple[Variant, ...] = (
     ),
     Variant(
         "legacy-int8-dynamic",
-        "int8 dynamic (torch.ao, legacy)",
         "torch.ao.quantization.quantize_dynamic, per-channel int8 weights, activations quantized with one scale "
         "per call (fbgemm/oneDNN kernels; deprecated in favour of torchao)",
         ("cpu",),
@@ -142,21 +144,18 @@ VARIANTS: tuple[Variant, ...] = (
     ),
     Variant(
         "ao-int8-weight-only",
-        "int8 weight-only (torchao)",
         "torchao Int8WeightOnlyConfig: int8 weights per channel, fp32 activations",
         ("cpu", "cuda"),
         _torchao(_int8_weight_only),
     ),
     Variant(
         "ao-int4-weight-only",
-        "int4 weight-only (torchao)",
         "torchao Int4WeightOnlyConfig, group 64, default packing, bf16 activations",
         ("cpu", "cuda"),
         _torchao(_int4_weight_only, torch.bfloat16),
     ),
     Variant(
         "ao-int4-cpu",
-        "int4 weight-only CPU (torchao prototype)",
         "torchao PrototypeInt4WeightOnlyConfig (Int4OpaqueTensor, _weight_int4pack_mm_for_cpu), group 64, "
         "bf16 activations",
         ("cpu",),
@@ -164,14 +163,12 @@ VARIANTS: tuple[Variant, ...] = (
     ),
     Variant(
         "ao-int4-tinygemm",
-        "int4 weight-only tinygemm (torchao)",
         "torchao Int4WeightOnlyConfig, tile_packed_to_4d (tinygemm CUDA kernel), group 64, bf16 activations",
         ("cuda",),
         _torchao(_int4_tinygemm, torch.bfloat16),
     ),
     Variant(
         "bnb-int8",
-        "LLM.int8 (bitsandbytes)",
         "bitsandbytes load_in_8bit: int8 weights, outlier features kept in 16 bits",
         ("cuda",),
         _bnb(load_in_8bit=True),
@@ -180,7 +177,6 @@ VARIANTS: tuple[Variant, ...] = (
     ),
     Variant(
         "bnb-nf4",
-        "NF4 (bitsandbytes)",
         "bitsandbytes load_in_4bit NF4, double quantization, bf16 compute",
         ("cuda",),
         _bnb(

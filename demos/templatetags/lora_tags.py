@@ -2,7 +2,7 @@
 
 from django import template
 
-from demos.kinds_lora import lora_save_options, lora_target_options
+from demos.kinds.lora import lora_save_options, lora_target_options
 
 register = template.Library()
 

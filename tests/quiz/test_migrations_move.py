@@ -27,9 +27,13 @@ def _migrate(targets):
     return executor
 
 
+# The move itself; later migrations of the apps add columns and are not part of it.
+AFTER_MOVE = [("quiz", "0005_content_types_to_bank_study_exams"), ("bank", "0001_initial"), ("study", "0001_initial"),
+              ("exams", "0001_initial")]  # fmt: skip
+
+
 def _after_move():
-    leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
-    return [node for node in leaves if node[0] in MOVED_APPS]
+    return AFTER_MOVE
 
 
 def _labels() -> dict[str, str]:
@@ -161,6 +165,8 @@ def test_the_move_and_its_reverse_keep_every_row():
 
     _migrate(_after_move())
     assert _snapshot() == before
+    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())  # on to today's schema: rows still there
+    assert StudyReview.objects.filter(user__username="ada").count() == 3
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import torch
 
+from worker.config import config
 from worker.modelhub import (
     MARKER,
     _lm_load,
@@ -15,7 +16,6 @@ from worker.modelhub import (
     gguf_convert,
     lm_load,
     lm_spec,
-    setting,
     tokens_readable,
 )
 
@@ -60,7 +60,13 @@ def test_device_and_dtype_are_chosen_once_from_settings():
     device = device_get()
     assert device.type in ("cpu", "cuda")
     assert dtype_for(torch.device("cpu")) == torch.float32
-    assert setting("NO_SUCH_SETTING_HERE", 7) == 7
+
+
+def test_the_django_settings_reach_the_worker_config(settings):
+    """demos' AppConfig.ready hands the DEMO_* settings to worker.config; the model code reads only that."""
+    assert config().lm == settings.DEMO_LM
+    assert config().encoder == settings.DEMO_ENCODER
+    assert config().model_cache_dir == settings.MODEL_CACHE_DIR
 
 
 def test_tokens_readable_marks_word_starts_and_joins_back(lm, encoder):

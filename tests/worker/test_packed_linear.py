@@ -4,6 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from worker.config import config, configure
 from worker.packed_linear import linears_prepacked, prepack_available
 
 pytestmark = pytest.mark.skipif(not torch.backends.mkldnn.is_available(), reason="torch built without oneDNN")
@@ -73,12 +74,16 @@ def test_subclasses_and_half_precision_models_are_left_alone():
         assert "forward" not in vars(half[0])
 
 
-def test_the_setting_switches_packing_off(settings):
-    settings.DEMO_CPU_PREPACK = False
-    model = small_model()
-    assert not prepack_available(model)
-    with linears_prepacked(model):
-        assert "forward" not in vars(model[0])
+def test_the_setting_switches_packing_off():
+    before = config()
+    configure(cpu_prepack=False)
+    try:
+        model = small_model()
+        assert not prepack_available(model)
+        with linears_prepacked(model):
+            assert "forward" not in vars(model[0])
+    finally:
+        configure(cpu_prepack=before.cpu_prepack)
 
 
 def test_the_demo_lm_gives_the_same_logits_packed(lm):

@@ -86,7 +86,7 @@ def test_a_variant_that_fails_is_reported_not_raised(lm, monkeypatch):
         raise RuntimeError("kernel missing")
 
     fp32 = quantization.VARIANTS[0]
-    monkeypatch.setattr(quantization, "VARIANTS", (fp32, Variant("broken", "broken", "", ("cpu", "cuda"), broken)))
+    monkeypatch.setattr(quantization, "VARIANTS", (fp32, Variant("broken", "", ("cpu", "cuda"), broken)))
     result = quantization_compare(text="Hi", max_new_tokens=2, runs=1, eval_text="A short text about attention.")
     broken_row = result["variants"][1]
     assert broken_row == {**broken_row, "available": False, "reason": "RuntimeError: kernel missing"}

@@ -9,7 +9,6 @@ Rules kept here (the pages only display them):
   * Time spent on a question is the time it was the open question, cut off at the deadline.
 """
 
-import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,8 +19,7 @@ from django.utils import timezone
 from quiz.bank.models import Card
 from quiz.exams.models import Interview, InterviewAnswer
 from quiz.exams.services.grading import MAX_ANSWER_CHARS
-
-log = logging.getLogger(__name__)
+from quizsite.queueing import enqueue_on_commit
 
 QUESTION_CHOICES = (2, 3, 5, 8, 10)
 MINUTES_CHOICES = (1, 5, 10, 15, 20, 30, 45)
@@ -34,6 +32,7 @@ GRADE_TASK = "quiz.interview_grade"
 REQUEUE_AFTER = timedelta(seconds=15)  # grading not started this long after it was sent: send it again
 
 ERROR_NO_CARDS = "No cards match these topics. Choose other topics or leave them all unticked."
+ERROR_QUEUE_UNREACHABLE = "The task queue could not be reached, so grading did not start. Try again shortly."
 ERROR_CLOSED = "This interview is over: answers can no longer be changed."
 ERROR_POSITION = "There is no such question in this interview."
 MESSAGE_CAPPED = (
@@ -231,7 +230,7 @@ def interview_finish(*, interview: Interview, now: datetime | None = None) -> In
         answer.save(update_fields=["submitted_at"])
     interview.status, interview.finished_at = Interview.Status.GRADING, now
     interview.save(update_fields=["status", "finished_at", "current_since"])
-    transaction.on_commit(lambda: interview_grade_enqueue(interview_id=interview.pk))
+    interview_grade_enqueue(interview_id=interview.pk)
     return interview
 
 
@@ -249,14 +248,16 @@ def interviews_finish_overdue(*, user=None, now: datetime | None = None) -> int:
 
 
 def interview_grade_enqueue(*, interview_id: int) -> None:
-    """Send the grading task to the worker; a broker that cannot be reached leaves the report offering a retry."""
-    from quizsite.celery import app
-
+    """Send the grading task to the worker once this commits; a broker that cannot be reached fails the grading
+    with a message, and the report offers a retry."""
     Interview.objects.filter(pk=interview_id).update(grading_queued_at=timezone.now())
-    try:
-        app.send_task(GRADE_TASK, args=[interview_id])
-    except Exception:
-        log.exception("could not enqueue grading of interview %s", interview_id)
+    enqueue_on_commit(GRADE_TASK, args=[interview_id], on_failure=lambda: _grading_unqueued(interview_id=interview_id))
+
+
+def _grading_unqueued(*, interview_id: int) -> None:
+    Interview.objects.filter(pk=interview_id, status=Interview.Status.GRADING).update(
+        status=Interview.Status.FAILED, grading_error=ERROR_QUEUE_UNREACHABLE
+    )
 
 
 def interview_grade_nudge(*, interview: Interview, now: datetime | None = None) -> bool:
@@ -281,5 +282,5 @@ def interview_grade_retry(*, interview: Interview) -> Interview:
     if interview.status in (Interview.Status.GRADING, Interview.Status.FAILED):
         interview.status, interview.grading_error = Interview.Status.GRADING, ""
         interview.save(update_fields=["status", "grading_error"])
-        transaction.on_commit(lambda: interview_grade_enqueue(interview_id=interview.pk))
+        interview_grade_enqueue(interview_id=interview.pk)
     return interview

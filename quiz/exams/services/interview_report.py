@@ -6,12 +6,15 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.safestring import SafeString
 
 from quiz.bank.services.embeddings import Embedder
 from quiz.exams.models import Interview, InterviewAnswer
 from quiz.exams.services.grading import answer_grade
 from quiz.study.models import StudyFlag
 from quiz.study.services.study import cards_add_to_study
+from quizsite import svg
 
 log = logging.getLogger(__name__)
 
@@ -112,20 +115,32 @@ def interview_weak_to_study(*, user, interview: Interview) -> int:
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 640, 220, 40
 
 
-def score_trend_chart(points: list[tuple[datetime, int]]) -> dict:
-    """Geometry of a server-rendered SVG line chart of scores (0-100) in the order given (oldest first)."""
+def score_trend_chart(points: list[tuple[datetime, int]]) -> SafeString:
+    """A line chart of scores (0-100) in the order given (oldest first), drawn with quizsite/svg.py; styled by the
+    .trend-chart rules of site.css."""
     inner_w, inner_h = CHART_WIDTH - 2 * CHART_PAD, CHART_HEIGHT - 2 * CHART_PAD
     step = inner_w / (len(points) - 1) if len(points) > 1 else 0
     dots = []
     for index, (when, score) in enumerate(points):
         x = CHART_PAD + (index * step if len(points) > 1 else inner_w / 2)
         y = CHART_PAD + inner_h * (1 - score / 100)
-        dots.append({"x": round(x, 1), "y": round(y, 1), "score": score, "when": when})
-    grid = [{"y": round(CHART_PAD + inner_h * (1 - value / 100), 1), "value": value} for value in (0, 50, 100)]
-    return {
-        "width": CHART_WIDTH, "height": CHART_HEIGHT, "pad": CHART_PAD, "right": CHART_WIDTH - CHART_PAD,
-        "dots": dots, "grid": grid, "polyline": " ".join(f"{d['x']},{d['y']}" for d in dots),
-    }  # fmt: skip
+        dots.append((x, y, score, when))
+    parts = []
+    for value in (0, 50, 100):
+        y = CHART_PAD + inner_h * (1 - value / 100)
+        parts += [
+            svg.element("line", {"x1": CHART_PAD, "x2": CHART_WIDTH - CHART_PAD, "y1": y, "y2": y, "class_": "grid"}),
+            svg.element("text", {"x": CHART_PAD - 6, "y": y, "class_": "axis", "text_anchor": "end",
+                                 "dominant_baseline": "middle"}, text=str(value)),
+        ]  # fmt: skip
+    if len(dots) > 1:
+        polyline = " ".join(f"{svg.number(x)},{svg.number(y)}" for x, y, _, _ in dots)
+        parts.append(svg.element("polyline", {"points": polyline, "class_": "line"}))
+    parts += [svg.element("circle", {"cx": x, "cy": y, "r": 6, "class_": "dot"},
+                          title=f"{date_format(timezone.localtime(when), 'M j, H:i')}: {score}")
+              for x, y, score, when in dots]  # fmt: skip
+    label = "Score trend: " + ", ".join(str(score) for _, _, score, _ in dots)
+    return svg.document(CHART_WIDTH, CHART_HEIGHT, label=label, parts=parts, title=True, class_="trend-chart")
 
 
 def interview_history(*, user) -> dict:

@@ -1,37 +1,31 @@
-"""Statistics charts as inline SVG, drawn on the server: no script, no CDN. Colours come from site.css classes,
-so the charts follow the light and dark themes. Each chart has a text title for screen readers."""
+"""Statistics charts as inline SVG, drawn on the server with the site's SVG module (quizsite/svg.py). Colours come
+from site.css classes, so the charts follow the light and dark themes. Each chart has a text title for screen
+readers."""
 
 from datetime import date
 
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from quiz.study.services.study import RATINGS
+from quizsite import svg
 
 
-def _n(value: float) -> str:
-    return f"{value:.1f}".removesuffix(".0")
+def _svg(width: int, height: int, label: str, parts: list[SafeString]) -> SafeString:
+    return svg.document(width, height, label=label, parts=parts, title=True, class_="chart",
+                        preserveAspectRatio="xMinYMin meet")  # fmt: skip
 
 
-def _join(parts: list[SafeString]) -> SafeString:
-    return format_html_join("", "{}", ((part,) for part in parts))
-
-
-def _svg(width: int, height: int, label: str, body: SafeString | str) -> SafeString:
-    return format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}" preserveAspectRatio="xMinYMin meet">'
-        "<title>{}</title>{}</svg>",
-        width, height, label, label, body,
-    )  # fmt: skip
+def _text(css: str, x: float, y: float, content, **attrs) -> SafeString:
+    return svg.element("text", {"class_": css, "x": x, "y": y, **attrs}, text=str(content))
 
 
 def _empty(width: int, height: int, label: str, message: str) -> SafeString:
-    body = format_html(
-        '<rect class="c-empty-bg" x="0.5" y="0.5" width="{}" height="{}" rx="8"/>'
-        '<text class="c-empty" x="{}" y="{}" text-anchor="middle">{}</text>',
-        width - 1, height - 1, _n(width / 2), _n(height / 2 + 5), message,
-    )  # fmt: skip
-    return _svg(width, height, label, body)
+    parts = [
+        svg.element("rect", {"class_": "c-empty-bg", "x": 0.5, "y": 0.5, "width": width - 1, "height": height - 1,
+                             "rx": 8}),
+        _text("c-empty", width / 2, height / 2 + 5, message, text_anchor="middle"),
+    ]  # fmt: skip
+    return _svg(width, height, label, parts)
 
 
 def heatmap(days: list[tuple[date, int]]) -> SafeString:
@@ -46,17 +40,15 @@ def heatmap(days: list[tuple[date, int]]) -> SafeString:
     for index, (day, count) in enumerate(days):
         column, row = divmod(index + offset, 7)
         level = 0 if not count else min(4, 1 + int(3 * count / max(peak, 1)))
-        rects.append((left + column * (cell + gap), top + row * (cell + gap), cell, cell, level,
-                      f"{day:%a %d %b %Y}: {count} review{'s' if count != 1 else ''}"))  # fmt: skip
+        rects.append(svg.element("rect", {"x": left + column * (cell + gap), "y": top + row * (cell + gap),
+                                          "width": cell, "height": cell, "rx": 2, "class_": f"c-h{level}"},
+                                 title=f"{day:%a %d %b %Y}: {count} review{'s' if count != 1 else ''}"))  # fmt: skip
         if day.day == 1:
-            months.append((left + column * (cell + gap), f"{day:%b}"))
-    body = format_html_join(
-        "", '<rect x="{}" y="{}" width="{}" height="{}" rx="2" class="c-h{}"><title>{}</title></rect>', rects
-    )
-    body += format_html_join("", '<text class="c-axis" x="{}" y="10">{}</text>', months)
-    body += format_html_join("", '<text class="c-axis" x="0" y="{}">{}</text>',
-                             [(top + r * (cell + gap) + 9, name) for r, name in ((0, "Mon"), (2, "Wed"), (4, "Fri"))])  # fmt: skip
-    return _svg(width, height, "Reviews per day over the past year", body)
+            months.append(_text("c-axis", left + column * (cell + gap), 10, f"{day:%b}"))
+    days_axis = [
+        _text("c-axis", 0, top + r * (cell + gap) + 9, name) for r, name in ((0, "Mon"), (2, "Wed"), (4, "Fri"))
+    ]
+    return _svg(width, height, "Reviews per day over the past year", rects + months + days_axis)
 
 
 def _bars(values: list[tuple[str, list[int], str]], *, label: str, empty: str, classes: list[str],
@@ -69,27 +61,27 @@ def _bars(values: list[tuple[str, list[int], str]], *, label: str, empty: str, c
     top = 1.0 if percent else peak
     plot = height - bottom - 8
     step = (width - left) / len(values)
-    parts = [format_html('<line class="c-grid" x1="{}" x2="{}" y1="{}" y2="{}"/><text class="c-axis" x="0" y="{}">{}</text>',
-                         left, width, _n(8 + plot * (1 - f)), _n(8 + plot * (1 - f)), _n(12 + plot * (1 - f)),
-                         f"{round(100 * f * top)}%" if percent else round(f * top))
-             for f in (0, 0.5, 1)]  # fmt: skip
+    parts = []
+    for f in (0, 0.5, 1):
+        y = 8 + plot * (1 - f)
+        parts += [svg.element("line", {"class_": "c-grid", "x1": left, "x2": width, "y1": y, "y2": y}),
+                  _text("c-axis", 0, 12 + plot * (1 - f), f"{round(100 * f * top)}%" if percent else round(f * top))]  # fmt: skip
     every = max(1, len(values) // 6)
     for index, (axis, segments, tip) in enumerate(values):
         x, y = left + index * step + step * 0.15, 8 + plot
         for value, css in zip(segments, classes, strict=True):
             h = plot * value / top
             if h:
-                parts.append(format_html('<rect x="{}" y="{}" width="{}" height="{}" class="{}"><title>{}</title></rect>',
-                                         _n(x), _n(y - h), _n(step * 0.7), _n(h), css, tip))  # fmt: skip
+                parts.append(svg.element("rect", {"x": x, "y": y - h, "width": step * 0.7, "height": h, "class_": css},
+                                         title=tip))  # fmt: skip
             y -= h
         if index % every == 0:
-            parts.append(format_html('<text class="c-axis" x="{}" y="{}" text-anchor="middle">{}</text>',
-                                     _n(x + step * 0.35), height - 6, axis))  # fmt: skip
-    return _svg(width, height, label, _join(parts))
+            parts.append(_text("c-axis", x + step * 0.35, height - 6, axis, text_anchor="middle"))
+    return _svg(width, height, label, parts)
 
 
 def reviews_per_day(per_day: list[tuple[date, list[int]]]) -> SafeString:
-    values = [(f"{d:%d %b}", counts, f"{d:%a %d %b}: " + ", ".join(f"{RATINGS[r]} {n}" for r, n in zip((1, 2, 3, 4), counts, strict=True)))
+    values = [(f"{d:%d %b}", counts, f"{d:%a %d %b}: " + ", ".join(f"{RATINGS[r]} {n}" for r, n in zip(RATINGS, counts, strict=True)))
               for d, counts in per_day]  # fmt: skip
     return _bars(values, label="Reviews per day for the last 30 days, by rating", classes=["c-r1", "c-r2", "c-r3", "c-r4"],
                  empty="No reviews in the last 30 days yet")  # fmt: skip
@@ -117,12 +109,14 @@ def hbars(rows: list[tuple[str, float, str]], *, label: str, empty: str, css: st
     parts = []
     for index, (name, share, text) in enumerate(rows):
         y = index * row_h + 4
-        parts.append(format_html(
-            '<text class="c-name" x="0" y="{}">{}</text><rect class="c-track" x="{}" y="{}" width="{}" height="16" rx="4"/>'
-            '<rect class="{}" x="{}" y="{}" width="{}" height="16" rx="4"/><text class="c-axis" x="{}" y="{}">{}</text>',
-            y + 13, name[:30], name_w, y, width - name_w - 70, css, name_w, y, _n((width - name_w - 70) * share),
-            width - 64, y + 13, text))  # fmt: skip
-    return _svg(width, height, label, _join(parts))
+        track = width - name_w - 70
+        parts += [
+            _text("c-name", 0, y + 13, name[:30]),
+            svg.element("rect", {"class_": "c-track", "x": name_w, "y": y, "width": track, "height": 16, "rx": 4}),
+            svg.element("rect", {"class_": css, "x": name_w, "y": y, "width": track * share, "height": 16, "rx": 4}),
+            _text("c-axis", width - 64, y + 13, text),
+        ]
+    return _svg(width, height, label, parts)
 
 
 def card_states(counts: dict) -> SafeString:

@@ -118,7 +118,7 @@ def test_grading_that_never_started_is_sent_again(interview, sent):
     interview.refresh_from_db()
     assert not svc.interview_grade_nudge(interview=interview, now=now + timedelta(seconds=5))
     assert svc.interview_grade_nudge(interview=interview, now=now + svc.REQUEUE_AFTER + timedelta(seconds=1))
-    assert sent == [interview.pk]
+    assert sent == [interview.pk, interview.pk]  # once at the finish, once by the nudge
     interview.graded_count = 1  # the worker is on it
     assert not svc.interview_grade_nudge(interview=interview, now=now + timedelta(minutes=5))
 

@@ -1,7 +1,7 @@
 """The `lora` demo kind: LoRA parameter counts checked against peft, and fine-tuning memory three ways.
 
-Torch-free (the web process never imports torch): the models' linear-layer names are declared here, and a test
-keeps them equal to what worker.lora finds in the models (tests/demos/test_kinds_lora.py).
+The models' linear-layer names and the bounds come from worker.catalog (torch-free); a test keeps the names equal
+to what worker.lora finds in the models (tests/demos/test_kinds_lora.py).
 """
 
 from dataclasses import dataclass
@@ -9,41 +9,24 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from demos import ml_charts
-from demos.kinds import DemoKind, Progress, kind_register
+from demos.kinds.base import DemoKind, Progress
 from demos.params import Choice, DemoParamError, Float, Int, MultiChoice
+from worker.catalog import (
+    LORA_ALPHA_RANGE,
+    LORA_BATCH_RANGE,
+    LORA_BIAS_CHOICES,
+    LORA_DEFAULT_MODEL,
+    LORA_DROPOUT_RANGE,
+    LORA_MODELS,
+    LORA_R_RANGE,
+    LORA_SEQ_LEN_RANGE,
+)
 
 ERR_TARGETS_MODEL = "must be linear layers of this model: {choices}"
 ERR_SAVE_MODEL = "must be modules of this model: {choices}"
 ERR_SAVE_OVERLAP = "cannot also be a target module"
 ERR_SOME_OF = "must be 0 to {max} of: {choices}"
 GIB = 1024**3
-
-
-def _llama(layers: int, hidden: int, kv: int, inter: int) -> tuple[tuple[str, int, str], ...]:
-    """Llama/Mistral blocks: (name, count, "d_in × d_out"); kv = KV heads × head size (narrower under GQA)."""
-    shapes = {"q_proj": (hidden, hidden), "k_proj": (hidden, kv), "v_proj": (hidden, kv), "o_proj": (hidden, hidden),
-              "gate_proj": (hidden, inter), "up_proj": (hidden, inter), "down_proj": (inter, hidden)}  # fmt: skip
-    return tuple((name, layers, f"{a} × {b}") for name, (a, b) in shapes.items())
-
-
-LLAMA_SAVE = ("embed_tokens", "lm_head")
-# key: (label, target choices (name, count, shapes), modules_to_save choices, default targets)
-LORA_MODELS: dict[str, tuple[str, tuple, tuple, list[str]]] = {
-    "demo-lm": ("SmolLM2-135M (real)", _llama(30, 576, 192, 1536), LLAMA_SAVE,
-                ["q_proj", "v_proj"]),
-    "demo-encoder": ("MiniLM-L6 (real)",
-                     (("query", 6, "384 × 384"), ("key", 6, "384 × 384"), ("value", 6, "384 × 384"),
-                      ("dense", 19, "384 × 384, 384 × 1536, 1536 × 384")),
-                     ("word_embeddings", "position_embeddings", "token_type_embeddings"), ["query", "value"]),
-    "llama-2-7b": ("Llama-2-7B (meta)", _llama(32, 4096, 4096, 11008), LLAMA_SAVE,
-                   ["q_proj", "v_proj"]),
-    "llama-2-13b": ("Llama-2-13B (meta)", _llama(40, 5120, 5120, 13824), LLAMA_SAVE,
-                    ["q_proj", "v_proj"]),
-    "llama-2-70b": ("Llama-2-70B (GQA, meta)", _llama(80, 8192, 1024, 28672), LLAMA_SAVE,
-                    ["q_proj", "v_proj"]),
-    "mistral-7b": ("Mistral-7B (GQA, meta)", _llama(32, 4096, 1024, 14336), LLAMA_SAVE,
-                   ["q_proj", "v_proj"]),
-}  # fmt: skip
 
 
 def _union(index: int) -> tuple[tuple[str, str], ...]:
@@ -59,15 +42,15 @@ def _union(index: int) -> tuple[tuple[str, str], ...]:
 
 def lora_target_options(model_key: str, chosen) -> list[dict]:
     """Checkboxes for the model's linear layers: {"value", "label", "detail", "checked"}."""
-    _, targets, _, default = LORA_MODELS.get(model_key, LORA_MODELS["demo-lm"])
+    _, targets, _, default = LORA_MODELS.get(model_key, LORA_MODELS[LORA_DEFAULT_MODEL])
     names = [name for name, _, _ in targets]
-    chosen = [c for c in (chosen or []) if c in names] or default
+    chosen = [c for c in (chosen or []) if c in names] or list(default)
     return [{"value": name, "label": name, "detail": f"{count} × ({shapes})", "checked": name in chosen}
             for name, count, shapes in targets]  # fmt: skip
 
 
 def lora_save_options(model_key: str, chosen) -> list[dict]:
-    _, _, saves, _ = LORA_MODELS.get(model_key, LORA_MODELS["demo-lm"])
+    _, _, saves, _ = LORA_MODELS.get(model_key, LORA_MODELS[LORA_DEFAULT_MODEL])
     return [{"value": name, "label": name, "detail": "", "checked": name in (chosen or [])} for name in saves]
 
 
@@ -152,27 +135,28 @@ def lora_present(result: dict, query) -> dict:
     }
 
 
-LORA = kind_register(LoraKind(
+LORA = LoraKind(
     slug="lora",
     title="LoRA parameter counts",
     summary="How many parameters LoRA trains, counted by peft on real and meta-device models (SmolLM2, MiniLM, "
             "Llama-2 7B/13B/70B, Mistral-7B) next to the formula r·(d_in + d_out); and the GPU memory of full "
             "fine-tuning, LoRA and QLoRA.",
     fields=(
-        Choice(name="model", label="Model", default="demo-lm",
-               choices=tuple((key, model[0]) for key, model in LORA_MODELS.items())),
+        Choice(name="model", label="Model", default=LORA_DEFAULT_MODEL,
+               choices=tuple((key, model.label) for key, model in LORA_MODELS.items())),
         ModelModules(name="target_modules", label="Target modules (the model's linear layers)",
-                     default=["q_proj", "v_proj"], choices=_union(1),
+                     default=list(LORA_MODELS[LORA_DEFAULT_MODEL].default_targets), choices=_union(1),
                      help="peft matches the last part of a module's name; the count and d_in × d_out follow it."),
-        Int(name="r", label="Rank r", default=8, low=1, high=256),
-        Int(name="alpha", label="Alpha", default=16, low=1, high=1024, help="The update is scaled by alpha / r."),
-        Float(name="dropout", label="Dropout", default=0.05, low=0, high=0.5),
-        Choice(name="bias", label="Bias", default="none",
-               choices=(("none", "none"), ("all", "all"), ("lora_only", "lora_only"))),
+        Int(name="r", label="Rank r", default=8, low=LORA_R_RANGE[0], high=LORA_R_RANGE[1]),
+        Int(name="alpha", label="Alpha", default=16, low=LORA_ALPHA_RANGE[0], high=LORA_ALPHA_RANGE[1],
+            help="The update is scaled by alpha / r."),
+        Float(name="dropout", label="Dropout", default=0.05, low=LORA_DROPOUT_RANGE[0], high=LORA_DROPOUT_RANGE[1]),
+        Choice(name="bias", label="Bias", default="none", choices=tuple((name, name) for name in LORA_BIAS_CHOICES)),
         ModelModules(name="modules_to_save", label="Also train in full (modules_to_save)", default=[],
                      choices=_union(2), options="save", optional=True),
-        Int(name="batch", label="Batch size (memory)", default=4, low=1, high=256),
-        Int(name="seq_len", label="Sequence length (memory)", default=2048, low=16, high=32768),
+        Int(name="batch", label="Batch size (memory)", default=4, low=LORA_BATCH_RANGE[0], high=LORA_BATCH_RANGE[1]),
+        Int(name="seq_len", label="Sequence length (memory)", default=2048, low=LORA_SEQ_LEN_RANGE[0],
+            high=LORA_SEQ_LEN_RANGE[1]),
         Choice(name="checkpointing", label="Gradient checkpointing", default="off",
                choices=(("off", "off"), ("on", "on"))),
         Choice(name="attention", label="Attention (memory)", default="sdpa",
@@ -183,4 +167,4 @@ LORA = kind_register(LoraKind(
     result_template="demos/lora/_result.html",
     intro_template="demos/lora/_intro.html",
     present=lora_present,
-))  # fmt: skip
+)  # fmt: skip

@@ -1,24 +1,21 @@
-"""The lora, quantization and kvcache demo kinds: bounds refused by name, the model-dependent form, the results.
+"""The lora demo kind (demos/kinds/lora.py): bounds refused by name, the model-dependent form, the result.
 
-No worker: results are computed in-process (LoRA on meta-device shapes is instant) or loaded from a stored real
-run (tests/demos/data/), then rendered from a DemoRun row like the worker's would be.
+No worker: LoRA on meta-device shapes is computed in-process (instant), then rendered from a DemoRun row like the
+worker's would be.
 """
 
 import json
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.html import escape
 
-from demos import kinds_lora, kinds_quantization, services
+from demos import services
+from demos.kinds import lora as kinds_lora
 from demos.models import DemoRun
-from demos.params import ERR_CHOICE, ERR_FLOAT_RANGE, ERR_INT_RANGE, ERR_TEXT_LENGTH
+from demos.params import ERR_CHOICE, ERR_FLOAT_RANGE, ERR_INT_RANGE
+from tests.demos.kind_helpers import RUNS, run_done
 
 pytestmark = pytest.mark.django_db
-RUNS = "/api/demos/runs"
-DATA = Path(__file__).resolve().parent / "data"
 LLAMA = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 OUT_OF_BOUNDS = [
@@ -39,11 +36,6 @@ OUT_OF_BOUNDS = [
     ("lora", {"model": "llama-2-7b", "target_modules": ["lm_head"]}, "target_modules", None),
     ("lora", {"model": "llama-2-7b", "modules_to_save": ["word_embeddings"]}, "modules_to_save",
      kinds_lora.ERR_SAVE_MODEL.format(choices="embed_tokens, lm_head")),
-    ("quantization", {"max_new_tokens": 3}, "max_new_tokens", ERR_INT_RANGE.format(low=4, high=64)),
-    ("quantization", {"runs": 6}, "runs", ERR_INT_RANGE.format(low=1, high=5)),
-    ("quantization", {"prompt": "x" * 501}, "prompt", ERR_TEXT_LENGTH.format(max=500)),
-    ("quantization", {"variants": ["fp8"]}, "variants", None),
-    ("kvcache", {"max_length": "1024"}, "max_length", ERR_CHOICE.format(choices="32, 64, 128")),
 ]  # fmt: skip
 
 
@@ -63,21 +55,15 @@ def test_lora_defaults_follow_the_model(user):
 
 
 def test_declared_module_choices_equal_what_peft_sees_in_the_models():
-    """The web process does not import torch, so the form's lists are declared; here they meet the real models."""
+    """The web process does not import torch, so the catalog declares the lists; here they meet the real models."""
     from worker import lora
 
     for key, (_, targets, saves, default) in kinds_lora.LORA_MODELS.items():
         real = [(c["name"], c["count"], ", ".join(c["shapes"])) for c in lora.lora_target_choices(key)]
         assert list(targets) == real, key
         assert list(saves) == lora.lora_save_choices(key), key
-        assert default == lora.lora_default_targets(key), key
+        assert set(default) <= {name for name, _, _ in real}, key
     assert [(m.key) for m in lora.lora_models()] == list(kinds_lora.LORA_MODELS)
-
-
-def test_declared_quantization_variants_equal_the_workers():
-    from worker import quantization
-
-    assert kinds_quantization.QUANT_VARIANTS == tuple((v.key, v.label) for v in quantization.VARIANTS)
 
 
 def test_lora_form_lists_the_models_linear_layers_and_swaps_them_when_the_model_changes(client):
@@ -95,41 +81,15 @@ def test_lora_form_lists_the_models_linear_layers_and_swaps_them_when_the_model_
     assert "19 × (384 × 384, 384 × 1536, 1536 × 384)" in encoder
 
 
-def _done(user, kind: str, params: dict, result: dict) -> DemoRun:
-    run = services.demo_run_start(user=user, kind=kind, params=params)
-    DemoRun.objects.filter(pk=run.pk).update(status=DemoRun.Status.DONE, result=result, finished_at=timezone.now())
-    return DemoRun.objects.get(pk=run.pk)
-
-
 def test_lora_result_shows_peft_counts_formula_chart_and_memory(client, user):
     from worker.lora import finetune_memory, lora_report
 
     params = {"model": "llama-2-7b", "r": 8, "target_modules": ["q_proj", "v_proj"]}
     result = {"report": lora_report(model_key="llama-2-7b", r=8, target_modules=["q_proj", "v_proj"]),
               "memory": finetune_memory(model_key="llama-2-7b", batch=4, seq_len=2048, r=8)}  # fmt: skip
-    run = _done(user, "lora", params, json.loads(json.dumps(result)))  # as stored: JSON
+    run = run_done(user, "lora", params, json.loads(json.dumps(result)))  # as stored: JSON
     page = client.get(run.get_absolute_url()).content.decode()
     assert "4,194,304" in page and "6,742,609,920" in page
     assert "32 × 8 × (4096 + 4096) + 32 × 8 × (4096 + 4096) = 2,097,152 + 2,097,152 = 4,194,304" in page
     assert page.count("<svg") == 2 and "r = 256" in page and "log scale" in page
     assert "QLoRA" in page and "0.127" in page and "Fits on" in page
-
-
-def test_quantization_result_shows_table_charts_and_the_unavailable_with_reasons(client, user):
-    result = json.loads((DATA / "quantization_result.json").read_text())
-    run = _done(user, "quantization", {"max_new_tokens": 8, "runs": 1}, result)
-    page = client.get(run.get_absolute_url()).content.decode()
-    available = [row for row in result["variants"] if row["available"]]
-    assert page.count('<th scope="row"') == len(available) and page.count("<svg") == 2
-    for row in result["variants"]:
-        assert row["label"] in page
-        if not row["available"]:
-            assert escape(row["reason"]) in page
-
-
-def test_kvcache_result_draws_both_curves(client, user):
-    result = json.loads((DATA / "kvcache_result.json").read_text())
-    run = _done(user, "kvcache", {"max_length": "32"}, result)
-    page = client.get(run.get_absolute_url()).content.decode()
-    assert page.count("<svg") == 2 and page.count("<polyline") == 4
-    assert "without (use_cache=False)" in page
