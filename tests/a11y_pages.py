@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
+SERVER_ERROR_PATH = "/server-error-page/"  # answered by the browser with templates/500.html (see page_routes)
 AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 DEMO_DATA = Path(__file__).resolve().parent / "demos" / "data"
 # WCAG 2.0, 2.1 and 2.2 at levels A and AA, and Deque's best practices.
@@ -93,7 +94,7 @@ def pages_build(*, user) -> list[Page]:
         *[Page(f"demo-{slug}", f"/demos/{slug}/") for slug in KINDS],
         Page("run-attention", runs["attention"]), Page("run-attention-table", runs["attention"] + "?view=head&row=2"),
         Page("run-quantization", runs["quantization"]), Page("run-kvcache", runs["kvcache"]),
-        Page("404", "/no-such-page/"),
+        Page("404", "/no-such-page/"), Page("500", SERVER_ERROR_PATH),
     ]
     return public + [
         Page("login", "/accounts/login/"), Page("signup", "/accounts/signup/"),
@@ -109,6 +110,15 @@ def pages_build(*, user) -> list[Page]:
         Page("interview-history", "/interview/history/", login=True),
         Page("demo-runs", "/demos/runs/", login=True),
     ]  # fmt: skip
+
+
+def page_routes(context, live_server_url: str) -> None:
+    """The 500 page as Django's handler renders it (an empty context), served at SERVER_ERROR_PATH."""
+    from django.template import loader
+
+    html = loader.get_template("500.html").render()
+    context.route(f"{live_server_url}{SERVER_ERROR_PATH}",
+                  lambda route: route.fulfill(status=500, body=html, content_type="text/html; charset=utf-8"))
 
 
 def page_prepare(page, action: str) -> None:

@@ -9,7 +9,7 @@ import time
 import pytest
 from django.conf import settings
 
-from tests.a11y_pages import axe_run, page_prepare, pages_build
+from tests.a11y_pages import axe_run, page_prepare, page_routes, pages_build
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WIDTHS = ({"width": 1280, "height": 900}, {"width": 390, "height": 844})
@@ -39,6 +39,7 @@ def test_every_page_has_no_axe_violations_in_both_widths_and_colour_schemes(
     for logged_in in (False, True):
         for scheme in SCHEMES:
             context = browser.new_context(viewport=WIDTHS[0], color_scheme=scheme)
+            page_routes(context, live_server.url)
             if logged_in:
                 context.add_cookies([cookie])
             page = context.new_page()
