@@ -2,7 +2,8 @@
 
 Used by the axe-core test: the bank, a study history with reviews and a suspended card, a quiz in progress and a
 finished one, an interview in progress and a graded one (graded in-process by the stand-in encoder), and finished
-demo runs built from stored results.
+demo runs built from stored results (tests/demos/data/*.json: what the kinds' run functions returned for the
+parameters given below, lora_result.json and decoding_result.json by the real code on the small models).
 """
 
 import json
@@ -83,26 +84,39 @@ def pages_build(*, user) -> list[Page]:
         ("attention", {"text": "the cat sat", "model": "decoder"}, ATTENTION_RESULT),
         ("quantization", {"max_new_tokens": 8, "runs": 1}, json.loads((DEMO_DATA / "quantization_result.json").read_text())),
         ("kvcache", {"max_length": "32"}, json.loads((DEMO_DATA / "kvcache_result.json").read_text())),
+        ("lora", {"model": "llama-2-7b"}, json.loads((DEMO_DATA / "lora_result.json").read_text())),
+        ("decoding", {"max_new_tokens": 4, "strategies": ["greedy", "top_k"], "prompt": "What is attention?"},
+         json.loads((DEMO_DATA / "decoding_result.json").read_text())),
     ):  # fmt: skip
         run = demo_services.demo_run_start(user=user, kind=kind, params=params)
         DemoRun.objects.filter(pk=run.pk).update(status=DemoRun.Status.DONE, result=result, finished_at=now)
         runs[kind] = run.get_absolute_url()
 
     public = [
-        Page("home", "/"), Page("bank", "/bank/"), Page("card", card.get_absolute_url(), action="open-details"),
+        Page("home", "/"),
+        Page("bank", "/bank/"),
+        Page("card", card.get_absolute_url(), action="open-details"),
         Page("demos", "/demos/"),
         *[Page(f"demo-{slug}", f"/demos/{slug}/") for slug in KINDS],
-        Page("run-attention", runs["attention"]), Page("run-attention-table", runs["attention"] + "?view=head&row=2"),
-        Page("run-quantization", runs["quantization"]), Page("run-kvcache", runs["kvcache"]),
-        Page("404", "/no-such-page/"), Page("500", SERVER_ERROR_PATH),
+        Page("run-attention", runs["attention"]),
+        Page("run-attention-table", runs["attention"] + "?view=head&row=2"),
+        Page("run-quantization", runs["quantization"]),
+        Page("run-kvcache", runs["kvcache"]),
+        Page("run-lora", runs["lora"], action="open-details"),
+        Page("run-decoding", runs["decoding"]),
+        Page("run-attention-heads", runs["attention"] + "?view=heads"),
+        Page("login", "/accounts/login/"),
+        Page("signup", "/accounts/signup/"),
+        Page("404", "/no-such-page/"),
+        Page("500", SERVER_ERROR_PATH),
     ]
     return public + [
-        Page("login", "/accounts/login/"), Page("signup", "/accounts/signup/"),
-    ] + [
         Page("study-question", "/study/", login=True), Page("study-answer", "/study/", login=True, action="reveal"),
+        Page("study-nothing-due", "/study/?tag=no-such-tag", login=True),
         Page("study-stats", "/study/stats/", login=True), Page("study-settings", "/study/settings/", login=True),
         Page("study-suspended", "/study/suspended/", login=True),
         Page("quiz-start", "/quiz/", login=True), Page("quiz-question", quiz_open.get_absolute_url(), login=True),
+        Page("quiz-feedback", quiz_done.get_absolute_url() + "?shown=1", login=True),
         Page("quiz-results", quiz_done.get_absolute_url(), login=True),
         Page("interview-start", "/interview/", login=True),
         Page("interview-question", interview_open.get_absolute_url(), login=True),
@@ -117,8 +131,10 @@ def page_routes(context, live_server_url: str) -> None:
     from django.template import loader
 
     html = loader.get_template("500.html").render()
-    context.route(f"{live_server_url}{SERVER_ERROR_PATH}",
-                  lambda route: route.fulfill(status=500, body=html, content_type="text/html; charset=utf-8"))
+    context.route(
+        f"{live_server_url}{SERVER_ERROR_PATH}",
+        lambda route: route.fulfill(status=500, body=html, content_type="text/html; charset=utf-8"),
+    )
 
 
 def page_prepare(page, action: str) -> None:
