@@ -71,6 +71,20 @@
     }
   });
 
+  // The Export menu floats over the page: it closes when focus leaves it or on Escape (back to its summary), so
+  // it never hides the control that has focus (WCAG 2.4.11).
+  document.addEventListener("focusout", function (event) {
+    const menu = event.target.closest && event.target.closest("details.menu");
+    if (menu && menu.open && !menu.contains(event.relatedTarget)) menu.open = false;
+  });
+  document.addEventListener("keydown", function (event) {
+    const menu = event.key === "Escape" && event.target.closest && event.target.closest("details.menu[open]");
+    if (!menu) return;
+    menu.open = false;
+    menu.querySelector("summary").focus();
+    event.preventDefault();
+  });
+
   const CONTROLS = 'a[href], button, summary, input, select, textarea, [contenteditable]:not([contenteditable="false"]), ' +
     '[role="button"], [role="link"], [role="checkbox"], [role="menuitem"], [role="tab"], [role="textbox"]';
 

@@ -1,7 +1,8 @@
 """Keyboard only in a real Chromium: a focused control does what it names, whatever the study shortcuts are.
 
 Tab to each rating button and press Space, then Enter: the stored review has the rating the button names. Space on
-a focused Suspend suspends; Enter and Space on the Export menu and on Deeper dive open them and rate nothing.
+a focused Suspend suspends; Enter and Space on the Export menu and on Deeper dive open them and rate nothing; the
+Export menu closes on Escape and when focus leaves it.
 """
 
 import pytest
@@ -77,6 +78,15 @@ def test_space_on_suspend_suspends_and_menus_open_by_keyboard_without_rating(liv
     page.keyboard.press("Space")
     assert page.evaluate("document.querySelector('details.menu').open")
     assert page.is_hidden("#study-answer")
+    # It floats over the page: Escape closes it (focus back on its summary), and so does leaving it by Tab.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Escape")
+    assert not page.evaluate("document.querySelector('details.menu').open")
+    assert page.evaluate("document.activeElement.matches('.menu > summary')")
+    page.keyboard.press("Enter")
+    for _ in range(4):  # its three links, then out
+        page.keyboard.press("Tab")
+    assert not page.evaluate("document.querySelector('details.menu').open")
 
     # Deeper dive: Enter and Space open and close it; the card is not rated.
     page.evaluate("document.activeElement.blur()")  # focus back on no control: Space is the shortcut again
