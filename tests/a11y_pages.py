@@ -78,6 +78,8 @@ def pages_build(*, user) -> list[Page]:
     interview_svc.interview_answer_submit(interview=graded, position=1, text="Not sure: <b>tokens</b>?")
     interview_svc.interview_finish(interview=graded)
     interview_grade_run(interview_id=graded.pk, embed=bow_embed)
+    grading = interview_svc.interview_start(user=user, topics=[], questions=2, minutes=10, rng=rng)
+    interview_svc.interview_finish(interview=grading)  # finished, not graded: the report polls its progress
 
     runs = {}
     for kind, params, result in (
@@ -91,6 +93,10 @@ def pages_build(*, user) -> list[Page]:
         run = demo_services.demo_run_start(user=user, kind=kind, params=params)
         DemoRun.objects.filter(pk=run.pk).update(status=DemoRun.Status.DONE, result=result, finished_at=now)
         runs[kind] = run.get_absolute_url()
+    queued = demo_services.demo_run_start(user=user, kind="attention", params={"text": "still waiting"})
+    failed = demo_services.demo_run_start(user=user, kind="attention", params={"text": "did not finish"})
+    DemoRun.objects.filter(pk=failed.pk).update(status=DemoRun.Status.FAILED, error=demo_services.ERR_WORKER_LOST,
+                                                finished_at=now)  # fmt: skip
 
     public = [
         Page("home", "/"),
@@ -105,6 +111,8 @@ def pages_build(*, user) -> list[Page]:
         Page("run-lora", runs["lora"], action="open-details"),
         Page("run-decoding", runs["decoding"]),
         Page("run-attention-heads", runs["attention"] + "?view=heads"),
+        Page("run-queued", queued.get_absolute_url()),
+        Page("run-failed", failed.get_absolute_url()),
         Page("login", "/accounts/login/"),
         Page("signup", "/accounts/signup/"),
         Page("404", "/no-such-page/"),
@@ -116,11 +124,12 @@ def pages_build(*, user) -> list[Page]:
         Page("study-stats", "/study/stats/", login=True), Page("study-settings", "/study/settings/", login=True),
         Page("study-suspended", "/study/suspended/", login=True),
         Page("quiz-start", "/quiz/", login=True), Page("quiz-question", quiz_open.get_absolute_url(), login=True),
-        Page("quiz-feedback", quiz_done.get_absolute_url() + "?shown=1", login=True),
+        Page("quiz-feedback", quiz_done.get_absolute_url() + "?shown=1", login=True, action="add-to-study"),
         Page("quiz-results", quiz_done.get_absolute_url(), login=True),
         Page("interview-start", "/interview/", login=True),
         Page("interview-question", interview_open.get_absolute_url(), login=True),
         Page("interview-report", graded.get_absolute_url(), login=True),
+        Page("interview-grading", grading.get_absolute_url(), login=True),
         Page("interview-history", "/interview/history/", login=True),
         Page("demo-runs", "/demos/runs/", login=True),
     ]  # fmt: skip
@@ -143,6 +152,11 @@ def page_prepare(page, action: str) -> None:
         page.keyboard.press("Space")
         page.locator("#study-answer").wait_for()
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    elif action == "add-to-study":  # the partial that confirms it
+        button = page.get_by_role("button", name="Add to study deck (due now)")
+        if button.count():
+            button.click()
+            page.locator("p.added").wait_for()
     elif action == "open-details":
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
 
