@@ -3,6 +3,7 @@
    time (not reliably announced); this region stays on the page. The page works without this file. */
 (function () {
   "use strict";
+  const motion = () => (window.matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth");
   const FINISHED = ["done", "failed"];
   let last = null;
 
@@ -34,7 +35,7 @@
       const heading = state.panel.querySelector("#run-h") || state.panel;
       heading.tabIndex = -1;
       heading.focus({ preventScroll: true });
-      heading.scrollIntoView({ block: "start", behavior: "smooth" });
+      heading.scrollIntoView({ block: "start", behavior: motion() });
     }
   });
 })();

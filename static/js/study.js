@@ -5,6 +5,7 @@
    keeps its own keys, so Space on a focused "Again" records Again, never the Good shortcut. */
 (function () {
   "use strict";
+  const motion = () => (window.matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth");
   const root = () => document.getElementById("study-card");
 
   function reveal() {
@@ -20,7 +21,7 @@
     // Focus goes to the answer itself (a screen reader reads it; the keys keep working there), not to a button.
     answer.tabIndex = -1;
     answer.focus({ preventScroll: true });
-    answer.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    answer.scrollIntoView({ block: "nearest", behavior: motion() });
     return true;
   }
 
