@@ -65,7 +65,22 @@ def attention_present(fetch, query) -> dict:
         (matrix,), caption = fetch(("rollout",)), f"Attention rollout through all {n_layers} layers"
     present.update(caption=caption, svg=heatmap_svg(matrix, tokens, causal=causal, caption=caption))
     present["strongest"] = _strongest(matrix, tokens, causal=causal)
+    present.update(_row_table(matrix, tokens, causal=causal, row=_index(query, "row", len(tokens), len(tokens) - 1)))
     return present
+
+
+def _row_table(matrix, tokens, *, causal: bool, row: int) -> dict:
+    """One query token's row of the map as plain numbers: the accessible counterpart of the image-only heatmap
+    (a screen reader or keyboard cannot hover a cell). The last token by default: in a causal map it sees them all."""
+    labels = [token_label(t) for t in tokens]
+    weights = matrix[row] if row < len(matrix) else []
+    return {
+        "row": row,
+        "row_label": labels[row] if labels else "",
+        "row_options": list(enumerate(labels)),
+        "row_weights": [{"position": k + 1, "key": labels[k], "weight": w, "masked": causal and k > row}
+                        for k, w in enumerate(weights)],
+    }  # fmt: skip
 
 
 def _is_special(token: str) -> bool:

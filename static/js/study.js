@@ -1,8 +1,11 @@
 /* Study page keys, Anki's: Space shows the answer (then rates Good), 1-4 rate, U undo, E open card, S or @
    suspend, B or - bury. The page works without this file (buttons + HTMX); this adds keys, shows the answer
-   without a round trip, and sends how long the answer took. */
+   without a round trip, and sends how long the answer took.
+   The keys are shortcuts only while focus rests on no control: a focused link, button, summary or form field
+   keeps its own keys, so Space on a focused "Again" records Again, never the Good shortcut. */
 (function () {
   "use strict";
+  const motion = () => (window.matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth");
   const root = () => document.getElementById("study-card");
 
   function reveal() {
@@ -15,9 +18,10 @@
     const show = card.querySelector("#show-answer");
     if (show) show.remove();
     card.dataset.revealedAt = Date.now();
-    const good = ratings.querySelector('button[data-key="3"]');
-    if (good) good.focus({ preventScroll: true });
-    answer.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    // Focus goes to the answer itself (a screen reader reads it; the keys keep working there), not to a button.
+    answer.tabIndex = -1;
+    answer.focus({ preventScroll: true });
+    answer.scrollIntoView({ block: "nearest", behavior: motion() });
     return true;
   }
 
@@ -68,15 +72,36 @@
     }
   });
 
+  // The Export menu floats over the page: it closes when focus leaves it or on Escape (back to its summary), so
+  // it never hides the control that has focus (WCAG 2.4.11).
+  document.addEventListener("focusout", function (event) {
+    const menu = event.target.closest && event.target.closest("details.menu");
+    if (menu && menu.open && !menu.contains(event.relatedTarget)) menu.open = false;
+  });
+  document.addEventListener("keydown", function (event) {
+    const menu = event.key === "Escape" && event.target.closest && event.target.closest("details.menu[open]");
+    if (!menu) return;
+    menu.open = false;
+    menu.querySelector("summary").focus();
+    event.preventDefault();
+  });
+
+  const CONTROLS = 'a[href], button, summary, input, select, textarea, [contenteditable]:not([contenteditable="false"]), ' +
+    '[role="button"], [role="link"], [role="checkbox"], [role="menuitem"], [role="tab"], [role="textbox"]';
+
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
     const target = event.target;
-    if (target.closest && target.closest("input, textarea, select, [contenteditable], details.deck-picker")) return;
     if (!root()) return;
     const key = event.key.toLowerCase();
+    if (target.closest && target.closest("#show-answer") && key === " ") {
+      // A link that acts as a button (role="button"): Space activates it, as it would a button.
+      if (reveal()) event.preventDefault();
+      return;
+    }
+    if (target.closest && target.closest(CONTROLS)) return;
     let handled = false;
     if (key === " " || key === "enter") {
-      if (key === "enter" && target.closest("a, button")) return; // let Enter activate the focused control
       handled = answerShown() ? click('form.ratings button[data-key="3"]') : reveal();
     } else if (["1", "2", "3", "4"].includes(key)) {
       handled = answerShown() && click('form.ratings button[data-key="' + key + '"]');
