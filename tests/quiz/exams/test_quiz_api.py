@@ -4,14 +4,9 @@ import pytest
 
 from quiz.exams.models import QuizQuestion
 from quiz.study.models import StudyFlag
-from tests.quiz.exam_helpers import bow_embed, make_cards
+from tests.quiz.exam_helpers import make_cards
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fast_encoder(monkeypatch):
-    monkeypatch.setattr("quiz.bank.services.embeddings.texts_embed", bow_embed)
 
 
 def post(client, path, payload):
