@@ -35,12 +35,15 @@ class QuizIn(Schema):
     length: int = Field(10, ge=1, le=max(LENGTH_CHOICES))
     feedback: Literal["immediate", "end"] = "immediate"
     format: Literal["mixed", "mcq", "truefalse", "typed", "match"] = Field(
-        "mcq", description=f"match: one board of up to {MATCH_SIZE} pairs (length is ignored).")
+        "mcq", description=f"match: one board of up to {MATCH_SIZE} pairs (length is ignored)."
+    )
 
 
 class WhyOut(Schema):
-    right: str = Field(description="Why the right answer is right (the card's first key point, or the statement's "
-                                   "why line for true/false).")
+    right: str = Field(
+        description="Why the right answer is right (the card's first key point, or the statement's "
+        "why line for true/false)."
+    )
     wrong: str = Field(description="Why the option picked is wrong; empty when it is right.")
 
 
@@ -50,8 +53,9 @@ class QuestionOut(Schema):
     question: str
     statement: str | None = Field(description="True/false: the statement to judge.")
     topic: str
-    options: list[str] = Field(description="mcq: the options; truefalse: True, False; match: the board's answers; "
-                                           "typed: none.")
+    options: list[str] = Field(
+        description="mcq: the options; truefalse: True, False; match: the board's answers; typed: none."
+    )
     chosen: int | None
     answered: bool
     response: str | None = Field(description="Typed: the answer as submitted.")
