@@ -6,7 +6,17 @@ from quiz.exams.models import Interview, InterviewAnswer, Quiz, QuizQuestion
 class QuizQuestionInline(admin.TabularInline):
     model = QuizQuestion
     extra = 0
-    fields = ["position", "card", "kind", "correct_index", "chosen_index", "correct", "score", "mistakes", "answered_at"]
+    fields = [
+        "position",
+        "card",
+        "kind",
+        "correct_index",
+        "chosen_index",
+        "correct",
+        "score",
+        "mistakes",
+        "answered_at",
+    ]
     readonly_fields = fields
 
 

@@ -181,4 +181,3 @@ def test_match_refuses_a_taken_answer_and_ignores_a_question_already_paired(user
     assert again.right is False and Quiz.objects.get(pk=quiz.pk).match_mistakes == 0  # nothing counted
     with pytest.raises(QuizError):
         quiz_match.match_pair(quiz=quiz, position=9, choice=0)
-
