@@ -135,7 +135,7 @@ def quiz_grade_status(request, quiz_id: int, number: int):
     question = get_object_or_404(quiz.questions.select_related("card"), position=number - 1, kind=Kind.TYPED)
     if question.answered and question.graded_at is None:
         quiz_grading.quiz_grade_nudge(quiz=quiz)
-    return render(request, "exams/quiz/_typed_grade.html", {"quiz": quiz, "question": question})
+    return render(request, "exams/quiz/_typed_grade.html", {"quiz": quiz, "question": question, "with_study": True})
 
 
 @login_required

@@ -77,12 +77,13 @@ def test_typed_answer_errors_keep_the_text_and_a_submitted_answer_polls_for_its_
     assert f'hx-get="{status_url}"' in page and "Grading your answer" in page
     question = QuizQuestion.objects.get(quiz=quiz, position=0)
     # What the worker writes (tests/quiz/exams/test_quiz_typed_worker.py runs the real one).
-    question.score, question.correct, question.graded_at = 72, True, timezone.now()
+    question.score, question.correct, question.graded_at = 42, False, timezone.now()
     question.grade = {"covered": ["weights number 0"], "missed": ["it is parallel"], "explanation": "2 of 3.",
                       "contradicted": []}  # fmt: skip
     question.save()
     partial = user_client.get(status_url, headers={"HX-Request": "true"}).content.decode()
-    assert "Right" in partial and "72/100" in partial and "it is parallel" in partial and "hx-get" not in partial
+    assert "Not enough" in partial and "42/100" in partial and "it is parallel" in partial and "hx-get" not in partial
+    assert "Add to study deck" in partial  # the page it arrives in was rendered before the grade
 
 
 def test_match_board_pairs_by_form_and_by_json_and_ends_with_the_time(user_client, user):
