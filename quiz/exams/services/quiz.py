@@ -19,6 +19,7 @@ from django.utils import timezone
 from quiz.bank.models import Card
 from quiz.bank.services.embeddings import markdown_plain
 from quiz.exams.models import Quiz, QuizQuestion
+from quiz.exams.services.quiz_grading import quiz_grade_enqueue
 from quiz.study.models import StudyFlag
 from quiz.study.services.study import cards_add_to_study
 
@@ -231,8 +232,6 @@ def quiz_answer_typed(*, quiz: Quiz, position: int, text: str) -> AnswerResult:
     if question.answered_at is None:
         question.response, question.answered_at = text, timezone.now()
         question.save(update_fields=["response", "answered_at"])
-        from quiz.exams.services.quiz_grading import quiz_grade_enqueue  # no cycle at import time
-
         quiz_id = quiz.pk
         transaction.on_commit(lambda: quiz_grade_enqueue(quiz_id=quiz_id))
     return AnswerResult(question=question, finished=_finish_if_done(quiz))
@@ -242,7 +241,7 @@ def quiz_answer_typed(*, quiz: Quiz, position: int, text: str) -> AnswerResult:
 
 
 @dataclass
-class Feedback:
+class WhyLines:
     """What the learner reads after an item: why the right answer is right, and why their pick was wrong."""
 
     right_text: str  # the right option, the statement's truth, or "" (typed: the card answers)
@@ -251,7 +250,7 @@ class Feedback:
     card_url: str
 
 
-def question_feedback(question: QuizQuestion) -> Feedback:
+def question_feedback(question: QuizQuestion) -> WhyLines:
     card = question.card
     right_why = card.key_points[0] if card.key_points else card.answer
     if question.kind == Kind.TRUEFALSE:
@@ -262,7 +261,7 @@ def question_feedback(question: QuizQuestion) -> Feedback:
         right_text = ((card.quiz_items or {}).get("mcq") or {}).get("answer", "")
     else:
         right_text = question.options[question.correct_index]["text"]
-    return Feedback(right_text=right_text, right_why=right_why, wrong_why=question.chosen_why,
+    return WhyLines(right_text=right_text, right_why=right_why, wrong_why=question.chosen_why,
                     card_url=card.get_absolute_url())  # fmt: skip
 
 

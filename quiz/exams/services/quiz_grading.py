@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from quiz.bank.services.embeddings import Embedder
 from quiz.exams.models import Quiz, QuizQuestion
+from quiz.exams.services.grading import answers_grade
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +49,8 @@ def quiz_grade_nudge(*, quiz: Quiz, now: datetime | None = None) -> bool:
 
 
 def quiz_grade_run(*, quiz_id: int, embed: Embedder | None = None) -> int:
-    """Grade the quiz's typed answers that have none yet (on the worker). Returns how many were graded."""
-    from quiz.exams.services.grading import answers_grade  # the grader: numpy and the encoder, worker side only
-
+    """Grade the quiz's typed answers that have none yet (on the worker: the grader loads the encoder on its first
+    call). Returns how many were graded."""
     pending = list(QuizQuestion.objects.select_related("card").filter(
         quiz_id=quiz_id, kind=QuizQuestion.Kind.TYPED, answered_at__isnull=False, graded_at__isnull=True))  # fmt: skip
     if not pending:
