@@ -9,6 +9,7 @@ urlpatterns = [
     path("quiz/<int:quiz_id>/", quiz.quiz_detail, name="quiz_detail"),
     path("quiz/<int:quiz_id>/q/<int:number>/", quiz.quiz_answer_view, name="quiz_answer"),
     path("quiz/<int:quiz_id>/q/<int:number>/grade/", quiz.quiz_grade_status, name="quiz_grade_status"),
+    path("quiz/<int:quiz_id>/q/<int:number>/grade/retry/", quiz.quiz_grade_retry, name="quiz_grade_retry"),
     path("quiz/<int:quiz_id>/match/", quiz.quiz_match_pair, name="quiz_match_pair"),
     path("quiz/<int:quiz_id>/study/", quiz.quiz_study, name="quiz_study"),
     path("interview/", interview.interview_start, name="interview_start"),

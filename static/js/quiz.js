@@ -1,6 +1,6 @@
 /* Quiz keys and the match board. Question pages work without this file (radios, a textarea, plain forms); this
-   adds keys: 1-9 pick an option, T/F judge a statement, Enter checks the answer or goes on. Keys are never taken
-   while focus is in a text field or on a select, nor with a modifier held. On a match board it turns the forms into
+   adds keys: 1-9 pick an option, T/F judge a statement, Enter checks the answer or goes on, Ctrl+Enter submits a
+   typed answer. Keys are never taken while focus is in a text field or on a select, nor with a modifier held. On a match board it turns the forms into
    tiles (pick a question, then its answer) posted one pairing at a time, with a running clock. */
 (function () {
   "use strict";
@@ -18,6 +18,12 @@
   }
 
   document.addEventListener("keydown", function (event) {
+    // In the typed-answer box Enter is a new line; Ctrl+Enter (Cmd+Enter) submits, as in most editors.
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target.id === "typed-text") {
+      event.preventDefault();
+      event.target.form.requestSubmit();
+      return;
+    }
     if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing || typing(event.target)) return;
     const card = document.getElementById("quiz-card");
     if (!card) return;

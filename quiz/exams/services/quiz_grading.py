@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 GRADE_TASK = "quiz.quiz_typed_grade"  # the name queued messages carry: keep it stable
 TYPED_PASS = 50  # a typed answer counts as right at this grader score (a thin but correct answer scores 35-65)
 REQUEUE_AFTER = timedelta(seconds=15)
+ERROR_GRADING = "Grading failed ({error}). Try again; your answer is kept."
 
 
 def quiz_grade_enqueue(*, quiz_id: int) -> None:
@@ -33,9 +34,20 @@ def quiz_grade_enqueue(*, quiz_id: int) -> None:
         log.exception("could not enqueue grading of quiz %s", quiz_id)
 
 
+def _ungraded(quiz_id: int):
+    return QuizQuestion.objects.filter(quiz_id=quiz_id, kind=QuizQuestion.Kind.TYPED, answered_at__isnull=False,
+                                       graded_at__isnull=True)  # fmt: skip
+
+
 def quiz_grading_pending(*, quiz: Quiz) -> bool:
-    return quiz.questions.filter(kind=QuizQuestion.Kind.TYPED, answered_at__isnull=False,
-                                 graded_at__isnull=True).exists()  # fmt: skip
+    """Typed answers wait for a grade (those whose grading failed wait for the learner to try again)."""
+    return _ungraded(quiz.pk).exclude(grade__has_key="error").exists()
+
+
+def quiz_grade_retry(*, quiz: Quiz) -> None:
+    """After a failure: forget the error and send grading again."""
+    if _ungraded(quiz.pk).filter(grade__has_key="error").update(grade={}):
+        quiz_grade_enqueue(quiz_id=quiz.pk)
 
 
 def quiz_grade_nudge(*, quiz: Quiz, now: datetime | None = None) -> bool:
@@ -51,11 +63,16 @@ def quiz_grade_nudge(*, quiz: Quiz, now: datetime | None = None) -> bool:
 def quiz_grade_run(*, quiz_id: int, embed: Embedder | None = None) -> int:
     """Grade the quiz's typed answers that have none yet (on the worker: the grader loads the encoder on its first
     call). Returns how many were graded."""
-    pending = list(QuizQuestion.objects.select_related("card").filter(
-        quiz_id=quiz_id, kind=QuizQuestion.Kind.TYPED, answered_at__isnull=False, graded_at__isnull=True))  # fmt: skip
+    pending = list(_ungraded(quiz_id).select_related("card"))
     if not pending:
         return 0
-    grades = answers_grade([(question.response, question.card) for question in pending], embed=embed)
+    try:
+        grades = answers_grade([(question.response, question.card) for question in pending], embed=embed)
+    except Exception as exc:  # noqa: BLE001 - the page must say so instead of waiting for ever
+        log.exception("grading typed answers of quiz %s failed", quiz_id)
+        error = ERROR_GRADING.format(error=f"{type(exc).__name__}: {exc}"[:300])
+        _ungraded(quiz_id).update(grade={"error": error})
+        return 0
     for question, grade in zip(pending, grades, strict=True):
         detail = {
             "covered": list(grade.covered), "missed": list(grade.missed), "explanation": grade.explanation,

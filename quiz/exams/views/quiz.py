@@ -140,6 +140,19 @@ def quiz_grade_status(request, quiz_id: int, number: int):
 
 @login_required
 @require_POST
+def quiz_grade_retry(request, quiz_id: int, number: int):
+    """Send typed answers whose grading failed to the worker again; htmx gets the polling grade back."""
+    quiz = quiz_of_user(user=request.user, quiz_id=quiz_id)
+    question = get_object_or_404(quiz.questions, position=number - 1, kind=Kind.TYPED)
+    quiz_grading.quiz_grade_retry(quiz=quiz)
+    if request.htmx:
+        question.refresh_from_db()
+        return render(request, "exams/quiz/_typed_grade.html", {"quiz": quiz, "question": question, "with_study": True})
+    return redirect(quiz)
+
+
+@login_required
+@require_POST
 def quiz_match_pair(request, quiz_id: int):
     """One pairing on a match board; JSON for the board's script, a redirect back to the board otherwise."""
     quiz = quiz_of_user(user=request.user, quiz_id=quiz_id)

@@ -102,18 +102,18 @@ def test_every_format_by_keyboard_alone(live_server, page, user, password, scree
     assert statement.why in page.locator(".why-right").inner_text()
     screenshot(page, "quiz_truefalse_feedback")
 
-    # Typed answer: digits, T and F typed into the box stay text; Enter there is a new line, not a submission.
+    # Typed answer: digits, T and F typed into the box stay text; Enter there is a new line; Ctrl+Enter submits.
     page.goto(f"{live_server.url}/quiz/")
     page.get_by_label("Typed answer").check()
     page.get_by_role("button", name="Start the quiz").click()
     page.wait_for_selector("textarea#typed-text")
+    page.wait_for_load_state()
     assert "typed-text" in _focused(page)
     page.keyboard.type("1 2 T F")
     page.keyboard.press("Enter")
     page.keyboard.type("Scores are scaled by the square root of d_k.")
     assert page.input_value("textarea#typed-text") == "1 2 T F\nScores are scaled by the square root of d_k."
-    page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
+    page.keyboard.press("Control+Enter")
     page.wait_for_selector("text=Grading your answer")
     typed = Quiz.objects.filter(user=user).latest("pk").questions.get(position=0)
     assert typed.response.startswith("1 2 T F")

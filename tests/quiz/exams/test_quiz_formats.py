@@ -5,6 +5,7 @@ import random
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from quiz.exams.models import Quiz, QuizQuestion
@@ -181,3 +182,25 @@ def test_match_refuses_a_taken_answer_and_ignores_a_question_already_paired(user
     assert again.right is False and Quiz.objects.get(pk=quiz.pk).match_mistakes == 0  # nothing counted
     with pytest.raises(QuizError):
         quiz_match.match_pair(quiz=quiz, position=9, choice=0)
+
+
+def test_a_grading_failure_reaches_the_page_and_can_be_tried_again(user, user_client, monkeypatch):
+    sent = []
+    monkeypatch.setattr("quizsite.celery.app.send_task", lambda name, args: sent.append(args))
+    make_cards(3)
+    quiz = _create(user, "typed", length=1)
+    quiz_answer_typed(quiz=quiz, position=0, text="Values are mixed by weights.")
+
+    def broken_encoder(texts):
+        raise RuntimeError("model file missing")
+
+    assert quiz_grading.quiz_grade_run(quiz_id=quiz.pk, embed=broken_encoder) == 0
+    question = quiz.questions.get()
+    assert "model file missing" in question.grade["error"] and question.graded_at is None
+    assert not quiz_grading.quiz_grading_pending(quiz=quiz)  # no endless polling, no resending on its own
+    partial = user_client.get(reverse("quiz:quiz_grade_status", args=[quiz.pk, 1])).content.decode()
+    assert "Grading failed (RuntimeError: model file missing)" in partial and "Grade it again" in partial
+    assert "hx-get" not in partial
+    retried = user_client.post(reverse("quiz:quiz_grade_retry", args=[quiz.pk, 1]), headers={"HX-Request": "true"})
+    assert "Grading your answer" in retried.content.decode() and sent[-1] == [quiz.pk]
+    assert quiz.questions.get().grade == {} and quiz_grading.quiz_grading_pending(quiz=quiz)
