@@ -107,6 +107,7 @@ def test_match_board_pairs_by_form_and_by_json_and_ends_with_the_time(user_clien
     page = user_client.get(quiz.get_absolute_url()).content.decode()
     assert "Matched in" in page and "Your best time." in page and "1 wrong pairing" in page
     assert "Add the 1 card you mispaired to the study deck" in page
+    assert f"<strong>Why:</strong> {rows[0].card.key_points[0]}" in page  # the mispaired card's first key point
 
 
 def test_mixed_quiz_serves_each_kind_in_turn_and_scores_them(user_client):
