@@ -44,7 +44,6 @@ def pages_build(*, user) -> list[Page]:
     from demos.models import DemoRun
     from quiz.bank.models import Card
     from quiz.bank.services.bank import bank_load
-    from quiz.bank.services.embeddings import card_embeddings_ensure
     from quiz.exams.services import interview as interview_svc
     from quiz.exams.services.interview_report import interview_grade_run
     from quiz.exams.services.quiz import quiz_answer, quiz_create
@@ -52,7 +51,6 @@ def pages_build(*, user) -> list[Page]:
     from tests.quiz.exam_helpers import bow_embed
 
     bank_load()
-    card_embeddings_ensure(embed=bow_embed)
     card = Card.objects.exclude(details="").exclude(demo_slug="").order_by("pk").first() or Card.objects.first()
 
     # A study history over a few days: the calendar, retention and forecast charts have data.
@@ -65,8 +63,11 @@ def pages_build(*, user) -> list[Page]:
     card_suspend(user=user, card_id=cards[6].pk)
 
     rng = random.Random(7)
-    quiz_open = quiz_create(user=user, topics=[], difficulty=None, length=3, rng=rng, embed=bow_embed)
-    quiz_done = quiz_create(user=user, topics=[], difficulty=None, length=3, rng=rng, embed=bow_embed)
+    quiz_open = quiz_create(user=user, topics=[], difficulty=None, length=3, rng=rng, quiz_format="mcq")
+    quiz_done = quiz_create(user=user, topics=[], difficulty=None, length=3, rng=rng, quiz_format="mcq")
+    quiz_truefalse = quiz_create(user=user, topics=[], difficulty=None, length=3, rng=rng, quiz_format="truefalse")
+    quiz_typed = quiz_create(user=user, topics=[], difficulty=None, length=3, rng=rng, quiz_format="typed")
+    quiz_match = quiz_create(user=user, topics=[], difficulty=None, length=6, rng=rng, quiz_format="match")
     for question in quiz_done.questions.order_by("position"):
         choice = question.correct_index if question.position else (question.correct_index + 1) % 4
         quiz_answer(quiz=quiz_done, position=question.position, choice=choice)
@@ -126,6 +127,9 @@ def pages_build(*, user) -> list[Page]:
         Page("quiz-start", "/quiz/", login=True), Page("quiz-question", quiz_open.get_absolute_url(), login=True),
         Page("quiz-feedback", quiz_done.get_absolute_url() + "?shown=1", login=True, action="add-to-study"),
         Page("quiz-results", quiz_done.get_absolute_url(), login=True),
+        Page("quiz-truefalse", quiz_truefalse.get_absolute_url(), login=True),
+        Page("quiz-typed", quiz_typed.get_absolute_url(), login=True),
+        Page("quiz-match", quiz_match.get_absolute_url(), login=True),
         Page("interview-start", "/interview/", login=True),
         Page("interview-question", interview_open.get_absolute_url(), login=True),
         Page("interview-report", graded.get_absolute_url(), login=True),

@@ -6,13 +6,23 @@ from quiz.exams.models import Interview, InterviewAnswer, Quiz, QuizQuestion
 class QuizQuestionInline(admin.TabularInline):
     model = QuizQuestion
     extra = 0
-    fields = ["position", "card", "correct_index", "chosen_index", "correct", "answered_at"]
+    fields = [
+        "position",
+        "card",
+        "kind",
+        "correct_index",
+        "chosen_index",
+        "correct",
+        "score",
+        "mistakes",
+        "answered_at",
+    ]
     readonly_fields = fields
 
 
 @admin.register(Quiz)
 class QuizAdmin(admin.ModelAdmin):
-    list_display = ["user", "created_at", "finished_at", "feedback"]
+    list_display = ["user", "created_at", "format", "finished_at", "feedback", "match_seconds"]
     search_fields = ["user__username"]
     inlines = [QuizQuestionInline]
 

@@ -5,7 +5,7 @@ from django import forms
 from quiz.bank.models import Card, Topic
 from quiz.exams.models import Interview, Quiz
 from quiz.exams.services.interview import MINUTES_CHOICES, QUESTION_CHOICES
-from quiz.exams.services.quiz import LENGTH_CHOICES
+from quiz.exams.services.quiz import LENGTH_CHOICES, MAX_TYPED_CHARS
 
 
 class TopicsField(forms.ModelMultipleChoiceField):
@@ -24,6 +24,8 @@ class QuizStartForm(forms.Form):
     length = forms.TypedChoiceField(choices=[(n, f"{n} questions") for n in LENGTH_CHOICES], coerce=int, initial=10)
     feedback = forms.ChoiceField(choices=Quiz.Feedback.choices, initial=Quiz.Feedback.IMMEDIATE,
                                  widget=forms.RadioSelect, label="Show the right answer")  # fmt: skip
+    quiz_format = forms.ChoiceField(choices=Quiz.Format.choices, initial=Quiz.Format.MIXED, widget=forms.RadioSelect,
+                                    label="Format")  # fmt: skip
 
 
 class QuizAnswerForm(forms.Form):
@@ -32,6 +34,18 @@ class QuizAnswerForm(forms.Form):
     def __init__(self, *args, options: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["choice"].choices = [(i, i) for i in range(options)]
+
+
+class QuizTypedForm(forms.Form):
+    text = forms.CharField(max_length=MAX_TYPED_CHARS, label="Your answer",
+                           error_messages={"required": "Write an answer first."})  # fmt: skip
+
+
+class MatchPairForm(forms.Form):
+    """One pairing on a match board: question ``number`` (from 1) with answer ``choice`` (an index)."""
+
+    number = forms.IntegerField(min_value=1)
+    choice = forms.IntegerField(min_value=0, error_messages={"required": "Pick an answer for the question."})
 
 
 class InterviewStartForm(forms.Form):

@@ -1,4 +1,5 @@
-"""Self-testing: multiple-choice quizzes and timed mock interviews graded on the worker."""
+"""Self-testing: quizzes (multiple choice, true/false, typed answer, match) and timed mock interviews; typed quiz
+answers and interview answers are graded on the worker."""
 
 from django.conf import settings
 from django.db import models
@@ -13,12 +14,24 @@ class Quiz(models.Model):
         IMMEDIATE = "immediate", "After each question"
         END = "end", "At the end"
 
+    class Format(models.TextChoices):
+        MIXED = "mixed", "Mixed"
+        MCQ = "mcq", "Multiple choice"
+        TRUEFALSE = "truefalse", "True or false"
+        TYPED = "typed", "Typed answer"
+        MATCH = "match", "Match"
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quizzes")
     topics = models.JSONField(default=list, blank=True, help_text="Topic slugs; empty means all.")
     difficulty = models.PositiveSmallIntegerField(null=True, blank=True, help_text="None means any.")
     feedback = models.CharField(max_length=10, choices=Feedback.choices, default=Feedback.IMMEDIATE)
+    format = models.CharField(max_length=10, choices=Format.choices, default=Format.MCQ)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    grading_queued_at = models.DateTimeField(null=True, blank=True, help_text="Typed answers last sent for grading.")
+    match_started_at = models.DateTimeField(null=True, blank=True, help_text="Match: when the board was first shown.")
+    match_mistakes = models.PositiveSmallIntegerField(default=0, help_text="Match: wrong pairings (a penalty each).")
+    match_seconds = models.FloatField(null=True, blank=True, help_text="Match: final time with penalties.")
 
     class Meta:
         db_table = "quiz_quiz"
@@ -33,14 +46,38 @@ class Quiz(models.Model):
 
 
 class QuizQuestion(models.Model):
+    """One item of a quiz. What each kind uses:
+
+    * mcq: ``options`` [{"text", "why"}] (the card's authored answer and distractors, shuffled; the right one's
+      ``why`` is empty); quizzes made before authored items have [{"text", "card_id"}] rows and still work.
+    * truefalse: ``prompt`` is the statement, ``options`` True/False, ``why`` says why it is true or false.
+    * typed: ``response`` is the learner's text; ``score``/``grade`` come from the grader on the worker.
+    * match: ``options`` is the whole board's short answers (the same list on every row of the quiz),
+      ``correct_index`` this card's one; ``mistakes`` counts wrong pairings tried on this question.
+    """
+
+    class Kind(models.TextChoices):
+        MCQ = "mcq", "Multiple choice"
+        TRUEFALSE = "truefalse", "True or false"
+        TYPED = "typed", "Typed answer"
+        MATCH = "match", "Match"
+
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveSmallIntegerField()
     card = models.ForeignKey("bank.Card", on_delete=models.CASCADE, related_name="+")
-    options = models.JSONField(help_text='[{"text": markdown, "card_id": int}], shuffled; one is the card itself.')
-    correct_index = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MCQ)
+    prompt = models.TextField(blank=True, help_text="True/false: the statement judged.")
+    why = models.TextField(blank=True, help_text="True/false: why the statement is true or false.")
+    options = models.JSONField(default=list, blank=True, help_text='[{"text": markdown, "why"|"card_id": ...}].')
+    correct_index = models.PositiveSmallIntegerField(null=True, blank=True, help_text="None for typed answers.")
     chosen_index = models.PositiveSmallIntegerField(null=True, blank=True)
-    correct = models.BooleanField(null=True, blank=True)
+    correct = models.BooleanField(null=True, blank=True, help_text="Typed answers: None until graded.")
     answered_at = models.DateTimeField(null=True, blank=True)
+    response = models.TextField(blank=True, help_text="Typed answer: the text as submitted.")
+    score = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Typed answer: 0 to 100.")
+    grade = models.JSONField(default=dict, blank=True, help_text="Typed answer: covered, missed, explanation.")
+    graded_at = models.DateTimeField(null=True, blank=True)
+    mistakes = models.PositiveSmallIntegerField(default=0, help_text="Match: wrong pairings tried.")
 
     class Meta:
         db_table = "quiz_quizquestion"
@@ -49,6 +86,19 @@ class QuizQuestion(models.Model):
 
     def __str__(self):
         return f"Quiz {self.quiz_id} · question {self.position + 1}"
+
+    @property
+    def answered(self) -> bool:
+        return self.answered_at is not None
+
+    @property
+    def chosen_why(self) -> str:
+        """Why the option picked is wrong (authored items only); empty when it is right or unknown."""
+        if self.kind == self.Kind.TRUEFALSE:
+            return self.why if self.correct is False else ""
+        if self.chosen_index is None or self.correct or self.chosen_index >= len(self.options):
+            return ""
+        return self.options[self.chosen_index].get("why", "")
 
 
 class Interview(models.Model):

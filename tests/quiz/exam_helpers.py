@@ -36,7 +36,19 @@ class CountingEmbed:
         return bow_embed(texts)
 
 
-def make_cards(count: int = 6, *, topic: str = "attention", difficulty: int = 2) -> list[Card]:
+def quiz_items_make(topic: str, i: int) -> dict:
+    """Authored items in the bank's shape: an mcq with three distractors and their why lines, two statements."""
+    return {
+        "mcq": {"answer": f"Right {i}: {topic} mixes values {i}.",
+                "distractors": [f"Wrong {i}.{d}: {topic} drops values {i}." for d in range(3)],
+                "why": [f"Why wrong {i}.{d}: nothing is dropped." for d in range(3)]},
+        "statements": [{"text": f"True {i}: {topic} is parallel.", "true": True, "why": f"Why true {i}."},
+                       {"text": f"False {i}: {topic} is recurrent.", "true": False, "why": f"Why false {i}."}],
+    }  # fmt: skip
+
+
+def make_cards(count: int = 6, *, topic: str = "attention", difficulty: int = 2, items: bool = True) -> list[Card]:
+    """Cards with authored quiz items (``items=False``: like imported cards, with none)."""
     topic_row, _ = Topic.objects.get_or_create(slug=topic, defaults={"name": topic.title()})
     return [
         Card.objects.create(
@@ -44,6 +56,7 @@ def make_cards(count: int = 6, *, topic: str = "attention", difficulty: int = 2)
             answer=f"Answer {i}: {topic} works by mixing values number {i} with weights, then more words follow "
                    f"so that the option has to be cut somewhere around the limit of characters, clearly.",
             key_points=[f"{topic} mixes values {i}", f"weights number {i}", "it is parallel"],
+            quiz_items=quiz_items_make(topic, i) if items else {},
         )
         for i in range(count)
     ]  # fmt: skip

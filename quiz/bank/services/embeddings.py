@@ -1,8 +1,8 @@
 """Sentence embeddings of the bank: computed once per card answer, stored, recomputed only when the text changes.
 
 The encoder (all-MiniLM-L6-v2, L2-normalized) is ``worker.embeddings.texts_embed``; importing it loads torch, so it is
-imported only when something actually has to be embedded. Quizzes read stored vectors and embed nothing in the
-common case; grading embeds the candidate's answer on the worker.
+imported only when something actually has to be embedded. Quizzes use no vectors (their options are authored on each
+card); grading embeds the candidate's answer on the worker.
 """
 
 import hashlib

@@ -18,3 +18,12 @@ def duration(seconds) -> str:
 def option_letter(index) -> str:
     """0 -> A, 1 -> B, ... (the letters the answered options are listed with)."""
     return "ABCDEFGH"[int(index)] if 0 <= int(index) < 8 else str(int(index) + 1)
+
+
+@register.filter
+def option_at(options, index) -> str:
+    """The text of option ``index`` of a question's options (empty when there is none)."""
+    try:
+        return options[int(index)]["text"]
+    except (IndexError, KeyError, TypeError, ValueError):
+        return ""

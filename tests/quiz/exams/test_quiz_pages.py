@@ -6,18 +6,14 @@ from django.urls import reverse
 from quiz.exams.models import Quiz
 from quiz.exams.services import quiz as quiz_service
 from quiz.study.models import StudyCard, StudyFlag
-from tests.quiz.exam_helpers import bow_embed, make_cards
+from tests.quiz.exam_helpers import make_cards
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_encoder(monkeypatch):
-    monkeypatch.setattr("quiz.bank.services.embeddings.texts_embed", bow_embed)
-
-
 def _start(client, feedback="immediate", length=5) -> Quiz:
-    response = client.post(reverse("quiz:quiz_start"), {"length": length, "feedback": feedback, "difficulty": ""})
+    response = client.post(reverse("quiz:quiz_start"), {"length": length, "feedback": feedback, "difficulty": "",
+                                                        "quiz_format": "mcq"})  # fmt: skip
     assert response.status_code == 302
     return Quiz.objects.latest("created_at")
 
@@ -37,6 +33,8 @@ def test_immediate_feedback_shows_the_right_answer_and_the_full_card_answer(user
     page = response.content.decode()
     assert "Not quite" in page and "The card's full answer" in page and "Add to study deck" in page
     assert question.card.answer.split(":")[0] in page
+    assert question.options[_wrong(question)]["why"] in page  # why the pick was wrong
+    assert question.card.key_points[0] in page and question.card.get_absolute_url() in page  # why the right one is
     question.refresh_from_db()
     assert question.correct is False
 
@@ -87,12 +85,12 @@ def test_only_missed_cards_can_be_added(user, user_client):
 
 def test_a_user_never_sees_another_users_quiz(user, other_user, client):
     make_cards(6)
-    quiz = quiz_service.quiz_create(user=user, topics=[], difficulty=None, length=3, embed=bow_embed)
+    quiz = quiz_service.quiz_create(user=user, topics=[], difficulty=None, length=3)
     client.force_login(other_user)
     assert client.get(quiz.get_absolute_url()).status_code == 404
     assert client.post(reverse("quiz:quiz_answer", args=[quiz.pk, 1]), {"choice": 0}).status_code == 404
     assert client.post(reverse("quiz:quiz_study", args=[quiz.pk])).status_code == 404
-    assert f"Quiz of {quiz.created_at:%b}" not in client.get(reverse("quiz:quiz_start")).content.decode()
+    assert f"quiz of {quiz.created_at:%b}" not in client.get(reverse("quiz:quiz_start")).content.decode()
 
 
 def test_quiz_pages_need_a_login(client):
