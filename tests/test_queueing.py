@@ -13,10 +13,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def broker_away():
-    """The app pointed at a port where nothing listens (9, discard), then restored."""
+def broker_away(monkeypatch):
+    """The app pointed at a port where nothing listens (9, discard), then restored. Celery reads the environment's
+    CELERY_BROKER_URL before its configuration, so both point there."""
     from quizsite.celery import app
 
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:9/0")
     saved = app.conf.broker_url, app.conf.broker_transport_options
 
     def reset():
