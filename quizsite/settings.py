@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "quiz.bank",
     "quiz.study",
     "quiz.exams",
+    "quiz.exercises",
     "demos",
 ]
 
@@ -163,6 +164,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 CELERY_TASK_DEFAULT_QUEUE = "demos"
+# Coding exercises run in a sandbox on this queue (bin/serve's worker consumes it beside "demos").
+EXERCISES_QUEUE = os.environ.get("EXERCISES_QUEUE", "cpu")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed worker's task is requeued (tasks are idempotent)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
