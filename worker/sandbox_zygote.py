@@ -353,9 +353,13 @@ def main() -> None:
     sys.path.append(SITE)
     _drop_privileges()
     os.umask(0o077)
+    # The protocol keeps the original stdout; anything printed by an import (or by us) goes to stderr instead.
+    protocol_out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
     _preload(config.get("preload", []))
     base_vm = _vm_size_bytes()
-    protocol_in, protocol_out = sys.stdin.buffer, sys.stdout.buffer
+    protocol_in = sys.stdin.buffer
     protocol_out.write(json.dumps({"ready": True, "base_vm_mb": base_vm // 2**20}).encode() + b"\n")
     protocol_out.flush()
     run_number = 0
