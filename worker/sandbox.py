@@ -51,7 +51,7 @@ class Limits:
     memory_mb: int = 1024  # address space on top of the warm interpreter's (torch maps a lot it never touches)
     processes: int = 16
     file_mb: int = 16
-    open_files: int = 64
+    open_files: int = 256
     output_bytes: int = 64_000
     tmp_mb: int = 64
 

@@ -266,6 +266,7 @@ def _serve_one(request: dict, run_number: int, base_vm: int) -> dict:
             chunk = os.read(fd, 65536)
             if not chunk:
                 open_fds.discard(fd)
+                os.close(fd)
                 continue
             if fd == output_r:
                 output += chunk

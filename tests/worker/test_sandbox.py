@@ -226,3 +226,12 @@ def test_without_bubblewrap_nothing_runs(monkeypatch):
     monkeypatch.setattr(worker.sandbox, "_shared", None)
     reply = sandbox_run(code="print('never')", tests=TRIVIAL_TEST)
     assert reply["verdict"] == "unavailable" and reply["output"] == ""
+
+
+def test_runs_leave_no_open_files_behind(sandbox):
+    count = "import os\nn = len(os.listdir('/proc/self/fd'))\n"
+    counts = []
+    for _ in range(3):
+        reply = _run(sandbox, count, "def test_n(check):\n    print(n)\n")
+        counts.append(int(reply["output"]))
+    assert counts[0] == counts[1] == counts[2], counts
