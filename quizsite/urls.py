@@ -12,8 +12,15 @@ from quizsite.api import api
 urlpatterns = [
     path("", quiz_views.home, name="home"),
     # bank, study, exams and exercises share the "quiz" namespace: URL names did not change when quiz/ was split
-    path("", include((bank_urls.urlpatterns + study_urls.urlpatterns + exams_urls.urlpatterns + exercises_urls.urlpatterns,
-                      "quiz"))),
+    path(
+        "",
+        include(
+            (
+                bank_urls.urlpatterns + study_urls.urlpatterns + exams_urls.urlpatterns + exercises_urls.urlpatterns,
+                "quiz",
+            )
+        ),
+    ),
     path("demos/", include("demos.urls")),
     path("accounts/signup/", quiz_views.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -31,6 +31,7 @@ START_TIMEOUT = 60.0
 REPLY_GRACE = 5.0  # the zygote enforces wall time itself; the host waits this much longer before giving up on it
 MAX_RUNS_PER_ZYGOTE = 200  # a fresh interpreter now and then, whatever a run may have left in its memory
 NOBODY = 65534
+SANDBOX_TMP = "/tmp"  # noqa: S108 - inside the sandbox: a size-capped tmpfs of its own, not the host's /tmp
 # Imported once by the warm interpreter: the hidden tests compare with these (llama alone takes seconds to import).
 PRELOAD = (
     "torch",
@@ -95,7 +96,7 @@ def bwrap_command(*, limits: Limits, userns_fd: int | None, preload: list[str]) 
         command += ["--userns", str(userns_fd), "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     command += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
     command += ["--die-with-parent", "--new-session", "--hostname", "sandbox", "--clearenv"]
-    for key, value in (("PATH", "/usr/bin:/bin"), ("HOME", "/tmp"), ("LANG", "C.UTF-8"), ("OMP_NUM_THREADS", "1"),
+    for key, value in (("PATH", "/usr/bin:/bin"), ("HOME", SANDBOX_TMP), ("LANG", "C.UTF-8"), ("OMP_NUM_THREADS", "1"),
                        ("MKL_NUM_THREADS", "1"), ("PYTHONDONTWRITEBYTECODE", "1"), ("OMP_WAIT_POLICY", "PASSIVE"),
                        ("HF_HUB_OFFLINE", "1"),
                        # the interpreter's RUNPATH names its real prefix, absent here: find libpython in the bind
@@ -105,8 +106,8 @@ def bwrap_command(*, limits: Limits, userns_fd: int | None, preload: list[str]) 
     command += ["--perms", "0755", "--dir", "/sandbox"]
     command += ["--ro-bind", str(prefix), "/sandbox/python", "--ro-bind", str(site), "/sandbox/site"]
     command += ["--proc", "/proc", "--dev", "/dev"]
-    command += ["--perms", "1777", "--size", str(limits.tmp_mb * 2**20), "--tmpfs", "/tmp"]
-    command += ["--chdir", "/tmp"]
+    command += ["--perms", "1777", "--size", str(limits.tmp_mb * 2**20), "--tmpfs", SANDBOX_TMP]
+    command += ["--chdir", SANDBOX_TMP]
     command += [python, "-I", "-c", ZYGOTE_SOURCE.read_text(), json.dumps({"preload": preload})]
     return command
 
@@ -242,7 +243,7 @@ _shared_lock = threading.Lock()
 
 
 def sandbox_unavailable_reason() -> str:
-    """"" when exercises can run here; otherwise a sentence for the learner (and the operator)."""
+    """An empty string when exercises can run here; otherwise a sentence for the learner (and the operator)."""
     if not bwrap_path():
         return "The sandbox (bubblewrap) is not installed on the worker: install it with `apt-get install bubblewrap`."
     return ""

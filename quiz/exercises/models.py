@@ -49,6 +49,9 @@ class ExerciseDraft(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "exercise"], name="exercise_draft_unique")]
 
+    def __str__(self):
+        return f"{self.user} · {self.exercise.slug}"
+
 
 class ExerciseAttempt(models.Model):
     """One press of Run: the code as sent, and what the sandbox said about it."""

@@ -131,7 +131,7 @@ def test_the_apps_files_environment_and_secrets_are_invisible(sandbox, monkeypat
     code = f"""
 import os
 env = dict(os.environ)
-exists = {{path: os.path.exists(path) for path in ({repo!r}, {repo + '/quizsite/settings.py'!r}, "/work", "/root",
+exists = {{path: os.path.exists(path) for path in ({repo!r}, {repo + "/quizsite/settings.py"!r}, "/work", "/root",
                                                    "/etc/passwd", "/home", "/var")}}
 try:
     init_env = open("/proc/1/environ", "rb").read()
