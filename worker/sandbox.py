@@ -141,7 +141,10 @@ class _UserNamespace:
 
 
 class Sandbox:
-    """One warm sandboxed interpreter; `run` is serialized (a worker runs one exercise at a time)."""
+    """One warm sandboxed interpreter; `run` is serialized (a worker runs one exercise at a time).
+
+    Start it from a thread that lives as long as the sandbox should: --die-with-parent (PR_SET_PDEATHSIG) kills it
+    when the starting thread exits, not only the process."""
 
     def __init__(self, *, limits: Limits = DEFAULT_LIMITS, preload: tuple[str, ...] = PRELOAD):
         self.limits, self.preload = limits, list(preload)
@@ -249,14 +252,26 @@ def sandbox_unavailable_reason() -> str:
     return ""
 
 
-def sandbox_run(*, code: str, tests: str) -> dict:
-    """Run on this process's warm sandbox (started on first use). Never runs anything unsandboxed."""
+def _shared_sandbox() -> Sandbox:
     global _shared
     with _shared_lock:
         if _shared is None:
             _shared = Sandbox()
+        return _shared
+
+
+def sandbox_warm_up() -> None:
+    """Start this process's sandbox now (a worker calls it at start), so the first learner does not wait for it."""
+    sandbox = _shared_sandbox()
+    with sandbox._lock:
+        if not sandbox.alive():
+            sandbox.start()
+
+
+def sandbox_run(*, code: str, tests: str) -> dict:
+    """Run on this process's warm sandbox (started on first use). Never runs anything unsandboxed."""
     try:
-        return _shared.run(code=code, tests=tests)
+        return _shared_sandbox().run(code=code, tests=tests)
     except SandboxUnavailable as error:
         return {"verdict": "unavailable", "message": str(error), "tests": [], "output": "", "seconds": 0.0,
                 "sandbox_start_seconds": 0.0}  # fmt: skip
