@@ -142,3 +142,14 @@ def test_a_bad_exercise_file_is_refused_with_the_reason(exercises_loaded, tmp_pa
     (tmp_path / "01-x.yaml").write_text(json.dumps({"slug": "x", "title": "X", "card": "no-such-card"}))
     with pytest.raises(ExerciseError, match="01-x.yaml: missing"):
         exercises_load(directory=tmp_path)
+
+
+def test_the_card_links_to_its_exercise_on_its_page_and_in_the_study_review(user, user_client, exercises_loaded):
+    from quiz.study.services.study import cards_add_to_study
+
+    exercise = Exercise.objects.get(slug="rope")
+    page = user_client.get(exercise.card.get_absolute_url()).content.decode()
+    assert exercise.get_absolute_url() in page and "Write the code: Apply rotary position embedding" in page
+    cards_add_to_study(user=user, card_ids=[exercise.card_id], source=StudyFlag.Source.EXERCISE)
+    review = user_client.get(reverse("quiz:study"), {"flag": "exercise"}).content.decode()
+    assert "Solved as a coding exercise" in review and exercise.get_absolute_url() in review
