@@ -12,6 +12,8 @@ left in the sandbox after each run. If the zygote itself dies or stops answering
 starts on the next run. Without a usable `bwrap` nothing runs: `sandbox_unavailable_reason()` says why.
 """
 
+import errno
+import functools
 import json
 import os
 import selectors
@@ -84,7 +86,9 @@ def _root_filesystem_args() -> list[str]:
     return args
 
 
-def bwrap_command(*, limits: Limits, userns_fd: int | None, preload: list[str]) -> list[str]:
+def bwrap_command(
+    *, limits: Limits, userns_fd: int | None, preload: list[str], seccomp_fd: int | None = None
+) -> list[str]:
     prefix, site = _python_paths()
     python = f"/sandbox/python/bin/python{sys.version_info.major}.{sys.version_info.minor}"
     command = [bwrap_path() or "bwrap"]
@@ -94,6 +98,8 @@ def bwrap_command(*, limits: Limits, userns_fd: int | None, preload: list[str]) 
     else:
         # Root: a prepared user namespace where 65534 is the real 65534; the zygote switches to it first thing.
         command += ["--userns", str(userns_fd), "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    if seccomp_fd is not None:
+        command += ["--seccomp", str(seccomp_fd)]
     command += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
     command += ["--die-with-parent", "--new-session", "--hostname", "sandbox", "--clearenv"]
     for key, value in (("PATH", "/usr/bin:/bin"), ("HOME", SANDBOX_TMP), ("LANG", "C.UTF-8"), ("OMP_NUM_THREADS", "1"),
@@ -110,6 +116,36 @@ def bwrap_command(*, limits: Limits, userns_fd: int | None, preload: list[str]) 
     command += ["--chdir", SANDBOX_TMP]
     command += [python, "-I", "-c", ZYGOTE_SOURCE.read_text(), json.dumps({"preload": preload})]
     return command
+
+
+CLONE_NEWUSER = 0x10000000
+# Syscalls a learner's program has no use for and that widen the kernel surface it can reach.
+DENIED_SYSCALLS = ("ptrace", "process_vm_readv", "process_vm_writev", "perf_event_open", "bpf", "userfaultfd",
+                   "keyctl", "add_key", "request_key", "io_uring_setup", "mount", "umount2", "pivot_root",
+                   "init_module", "finit_module", "kexec_load", "swapon", "setns")  # fmt: skip
+
+
+@functools.cache
+def seccomp_program() -> bytes:
+    """A seccomp filter for bwrap --seccomp: the calls above fail with EPERM, so does creating a user namespace
+    (unshare or clone with CLONE_NEWUSER: bwrap's --disable-userns needs the namespace bwrap makes itself), and
+    clone3, whose flags a filter cannot read, answers ENOSYS so the C library falls back to clone.
+    b"" when libseccomp is missing: the namespaces and rlimits still apply."""
+    try:
+        import pyseccomp as seccomp
+    except (ImportError, OSError):
+        return b""
+    rules = seccomp.SyscallFilter(seccomp.ALLOW)
+    for name in DENIED_SYSCALLS:
+        rules.add_rule(seccomp.ERRNO(errno.EPERM), name)
+    for name in ("unshare", "clone"):
+        rules.add_rule(seccomp.ERRNO(errno.EPERM), name, seccomp.Arg(0, seccomp.MASKED_EQ, CLONE_NEWUSER,
+                                                                     CLONE_NEWUSER))  # fmt: skip
+    rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
+    with tempfile.TemporaryFile() as out:
+        rules.export_bpf(out)
+        out.seek(0)
+        return out.read()
 
 
 class _UserNamespace:
@@ -163,15 +199,24 @@ class Sandbox:
         started = time.perf_counter()
         self._stderr = tempfile.TemporaryFile()  # a file, not a pipe: import warnings must never block the zygote
         userns = _UserNamespace() if os.geteuid() == 0 else None
+        program = seccomp_program()
+        seccomp_file = tempfile.TemporaryFile() if program else None
         try:
-            command = bwrap_command(limits=self.limits, userns_fd=userns.fd if userns else None, preload=self.preload)
+            pass_fds = [userns.fd] if userns else []
+            if seccomp_file:
+                seccomp_file.write(program)
+                seccomp_file.seek(0)
+                pass_fds.append(seccomp_file.fileno())
+            command = bwrap_command(limits=self.limits, userns_fd=userns.fd if userns else None, preload=self.preload,
+                                    seccomp_fd=seccomp_file.fileno() if seccomp_file else None)  # fmt: skip
             self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                            stderr=self._stderr, pass_fds=[userns.fd] if userns else [],
-                                            start_new_session=True)  # fmt: skip
+                                            stderr=self._stderr, pass_fds=pass_fds, start_new_session=True)  # fmt: skip
             line = self._read_line(deadline=time.monotonic() + START_TIMEOUT)
         finally:
             if userns:
                 userns.close()  # bwrap is inside it now (or failed): the namespace lives as long as the sandbox
+            if seccomp_file:
+                seccomp_file.close()
         if not line:
             error = self._stderr_tail()
             self.close()

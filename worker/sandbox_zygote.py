@@ -220,14 +220,20 @@ def _child(request: dict, workdir: str, output_w: int, result_w: int, base_vm: i
 
 
 def _kill_strays() -> None:
-    """Every process of the sandbox but bwrap's init (1) and us: nothing of one run survives into the next."""
+    """Every process of the sandbox but bwrap's init (1) and us: nothing of one run survives into the next.
+    Waits (up to a second) until bwrap's init has reaped them, so the next run starts alone."""
     me = os.getpid()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and int(entry) not in (1, me):
+    deadline = time.monotonic() + 1.0
+    while True:
+        strays = [int(entry) for entry in os.listdir("/proc") if entry.isdigit() and int(entry) not in (1, me)]
+        if not strays or time.monotonic() > deadline:
+            return
+        for pid in strays:
             try:
-                os.kill(int(entry), signal.SIGKILL)
+                os.kill(pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
+        time.sleep(0.005)
 
 
 def _serve_one(request: dict, run_number: int, base_vm: int) -> dict:

@@ -235,3 +235,22 @@ def test_runs_leave_no_open_files_behind(sandbox):
         reply = _run(sandbox, count, "def test_n(check):\n    print(n)\n")
         counts.append(int(reply["output"]))
     assert counts[0] == counts[1] == counts[2], counts
+
+
+def test_no_new_user_namespace_and_no_ptrace(sandbox):
+    code = """
+import ctypes, os, subprocess
+libc = ctypes.CDLL(None, use_errno=True)
+unshare = libc.unshare(0x10000000)  # CLONE_NEWUSER
+unshare_errno = ctypes.get_errno()
+ptrace = libc.ptrace(16, 1, 0, 0)  # PTRACE_ATTACH to bwrap's init
+shell = subprocess.run(["unshare", "-U", "-r", "id"], capture_output=True, text=True).returncode
+"""
+    tests = """
+def test_refused(check):
+    check.equal((unshare, unshare_errno), (-1, 1))
+    check.equal(ptrace, -1)
+    check.true(shell != 0, "unshare -U succeeded")
+"""
+    reply = _run(sandbox, code, tests)
+    assert reply["verdict"] == "passed", reply
