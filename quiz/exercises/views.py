@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from demos.kinds import KINDS
+from demos.services import worker_alive
 from quiz.exercises.models import Exercise, ExerciseAttempt
 from quiz.exercises.services import (
     ExerciseError,
@@ -87,7 +88,8 @@ def exercise_attempt(request, attempt_id):
         attempt = attempt_of_user(user=request.user, attempt_id=attempt_id)
     except ExerciseAttempt.DoesNotExist:
         raise Http404 from None
-    return render(request, "exercises/_results.html", {"attempt": attempt})
+    no_worker = not attempt.finished and not worker_alive()
+    return render(request, "exercises/_results.html", {"attempt": attempt, "no_worker": no_worker})
 
 
 @login_required

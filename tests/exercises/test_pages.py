@@ -134,6 +134,8 @@ def test_without_javascript_run_redirects_to_the_results(user_client, exercises_
     assert response.status_code == 302 and response["Location"].endswith(f"?attempt={attempt.pk}#results")
     page = user_client.get(response["Location"]).content.decode()
     assert 'http-equiv="refresh"' in page and 'data-status="queued"' in page
+    fragment = user_client.get(reverse("quiz:exercise_attempt", args=[attempt.pk])).content.decode()
+    assert "No worker is running" in fragment  # no heartbeat in this test database
 
 
 def test_a_bad_exercise_file_is_refused_with_the_reason(exercises_loaded, tmp_path):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from worker.sandbox import sandbox_self_check
+from worker.sandbox import sandbox_self_check, seccomp_program
 
 
 class Command(BaseCommand):
@@ -12,4 +12,5 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(f"exercise sandbox unavailable: {reason}"))
             self.stdout.write("  Exercises are shown but cannot be run. On Debian: apt-get install -y bubblewrap")
         else:
-            self.stdout.write("exercise sandbox: ok (bubblewrap)")
+            seccomp = "seccomp filter on" if seccomp_program() else "no seccomp filter: libseccomp2 is missing"
+            self.stdout.write(f"exercise sandbox: ok (bubblewrap, {seccomp})")
