@@ -21,7 +21,7 @@ class Exercise(models.Model):
     tests = models.TextField(help_text="Hidden tests: test_* functions taking `check`.")
     solution = models.TextField()
     hints = models.JSONField(default=list, blank=True)
-    tolerance = models.CharField(max_length=200, blank=True, help_text="How results are compared, for the learner.")
+    tolerance = models.TextField(blank=True, help_text="How results are compared, for the learner.")
     card = models.ForeignKey("bank.Card", null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="exercises")  # fmt: skip
     demo_slug = models.CharField(max_length=40, blank=True)
