@@ -1,7 +1,6 @@
 """Coding exercises: loading the bundled exercises, saving a learner's code, sending a run to the worker and
 recording its verdict. Solved exercises put their bank card into the learner's study deck."""
 
-import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -225,7 +224,3 @@ def exercises_with_progress(*, user) -> list[dict]:
 def attempt_of_user(*, user, attempt_id: int) -> ExerciseAttempt:
     """Someone else's attempt is a DoesNotExist (a 404 in the views)."""
     return ExerciseAttempt.objects.select_related("exercise").get(pk=attempt_id, user=user)
-
-
-def exercise_fingerprint(exercise: Exercise) -> str:
-    return hashlib.sha256((exercise.tests + exercise.solution).encode()).hexdigest()[:12]
