@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "quiz.bank",
     "quiz.study",
     "quiz.exams",
+    "quiz.exercises",
     "demos",
 ]
 
@@ -147,8 +148,13 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
         "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
+        # kombu polls the folder once a second by default: most of a short task's wait (a coding exercise's whole
+        # run is ~30 ms in the sandbox); ten listings of a small folder a second cost nothing
+        "polling_interval": 0.1,
     }
 CELERY_TASK_DEFAULT_QUEUE = "demos"
+# Coding exercises run in a sandbox on this queue (bin/serve's worker consumes it beside "demos").
+EXERCISES_QUEUE = os.environ.get("EXERCISES_QUEUE", "cpu")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed worker's task is requeued (tasks are idempotent)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

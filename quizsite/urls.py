@@ -5,13 +5,22 @@ from django.urls import include, path
 from quiz.bank import urls as bank_urls
 from quiz.bank import views as quiz_views
 from quiz.exams import urls as exams_urls
+from quiz.exercises import urls as exercises_urls
 from quiz.study import urls as study_urls
 from quizsite.api import api
 
 urlpatterns = [
     path("", quiz_views.home, name="home"),
-    # bank, study and exams share the "quiz" namespace: URL names did not change when quiz/ was split
-    path("", include((bank_urls.urlpatterns + study_urls.urlpatterns + exams_urls.urlpatterns, "quiz"))),
+    # bank, study, exams and exercises share the "quiz" namespace: URL names did not change when quiz/ was split
+    path(
+        "",
+        include(
+            (
+                bank_urls.urlpatterns + study_urls.urlpatterns + exams_urls.urlpatterns + exercises_urls.urlpatterns,
+                "quiz",
+            )
+        ),
+    ),
     path("demos/", include("demos.urls")),
     path("accounts/signup/", quiz_views.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -18,8 +18,8 @@ def broker_away(monkeypatch):
     CELERY_BROKER_URL before its configuration, so both point there."""
     from quizsite.celery import app
 
+    saved = app.conf.broker_url, app.conf.broker_transport_options  # before the environment changes: it wins
     monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:9/0")
-    saved = app.conf.broker_url, app.conf.broker_transport_options
 
     def reset():
         app._pool = None

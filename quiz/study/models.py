@@ -113,6 +113,7 @@ class StudyFlag(models.Model):
         INTERVIEW = "interview", "Failed in a mock interview"
         QUIZ = "quiz", "Missed in a quiz"
         MANUAL = "manual", "Added by hand"
+        EXERCISE = "exercise", "Solved as a coding exercise"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="study_flags")
     card = models.ForeignKey("bank.Card", on_delete=models.CASCADE, related_name="study_flags")
