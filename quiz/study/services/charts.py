@@ -148,3 +148,31 @@ def retention_workload(rows: list[dict], *, suggested: float) -> SafeString:
         for row in rows
     ]  # fmt: skip
     return hbars(bars, label="Expected reviews per day by desired retention", empty="No simulation yet")
+
+
+def recall_forecast(curve: list[tuple[date, float]], *, planned: float) -> SafeString:
+    """Predicted mean recall of the interview cards on each day up to the date if nothing more were reviewed (a
+    line), and the recall on the day with the planned reviews done (a dot on the last day)."""
+    label = "Expected recall on each day up to the interview, without and with the planned reviews"
+    width, height, left, bottom, top = 480, 170, 36, 24, 10
+    if not curve:
+        return _empty(width, height, label, "No cards seen yet")
+    plot_w, plot_h = width - left - 10, height - bottom - top
+    step = plot_w / max(len(curve) - 1, 1)
+
+    def y(value: float) -> str:
+        return _n(top + plot_h * (1 - value))
+
+    parts = [format_html('<line class="c-grid" x1="{}" x2="{}" y1="{}" y2="{}"/><text class="c-axis" x="0" y="{}">{}</text>',
+                         left, width, y(f), y(f), _n(float(y(f)) + 4), f"{f:.0%}") for f in (0, 0.5, 1)]  # fmt: skip
+    points = " ".join(f"{_n(left + i * step)},{y(v)}" for i, (_, v) in enumerate(curve))
+    parts.append(format_html('<polyline class="c-line" fill="none" points="{}"><title>{}</title></polyline>', points,
+                             f"Without more reviews: {curve[-1][1]:.0%} on the day"))  # fmt: skip
+    parts.append(format_html('<circle class="c-dot" cx="{}" cy="{}" r="5"><title>{}</title></circle>',
+                             _n(left + (len(curve) - 1) * step), y(planned), f"With the planned reviews: {planned:.0%}"))  # fmt: skip
+    every = max(1, len(curve) // 6)
+    for i, (day, _) in enumerate(curve):
+        if i % every == 0 or i == len(curve) - 1:
+            parts.append(format_html('<text class="c-axis" x="{}" y="{}" text-anchor="middle">{}</text>',
+                                     _n(left + i * step), height - 6, "today" if i == 0 else f"{day:%d %b}"))  # fmt: skip
+    return _svg(width, height, label, _join(parts))

@@ -13,6 +13,7 @@ from quiz.study.forms import StudySettingsForm
 from quiz.study.models import StudyCard
 from quiz.study.services import charts
 from quiz.study.services.export import deck_export_apkg, deck_export_csv, review_log_export_csv
+from quiz.study.services.interview_plan import interview_forecast, interview_plan_apply
 from quiz.study.services.optimize import OptimizeError, fsrs_params_optimize
 from quiz.study.services.queue import Deck
 from quiz.study.services.stats import study_stats
@@ -60,9 +61,15 @@ def study_settings_page(request):
     form = StudySettingsForm(request.POST or None, instance=settings)
     if request.method == "POST" and form.is_valid():
         form.save()
+        if {"interview_date", "interview_topics"} & set(form.changed_data):
+            interview_plan_apply(user=request.user)
         messages.success(request, "Study settings saved.")
         return redirect("quiz:study_settings")
-    return render(request, "study/settings.html", {"form": form, **_optimize_context(request.user)})
+    forecast = interview_forecast(user=request.user)
+    context = {"form": form, "interview": forecast, **_optimize_context(request.user)}
+    if forecast:
+        context["interview_chart"] = charts.recall_forecast(forecast.curve, planned=forecast.expected_recall)
+    return render(request, "study/settings.html", context)
 
 
 @login_required
