@@ -1,0 +1,16 @@
+"""The home page: a visitor sees the bank's introduction, a logged-in learner what to do next."""
+
+from django.shortcuts import render
+
+from quiz.bank.selectors import topic_list
+from quiz.bank.views import home as visitor_home
+from quiz.study.services.home import learner_home
+from quiz.study.services.interview_plan import interview_forecast
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return visitor_home(request)
+    forecast = interview_forecast(user=request.user)
+    context = {"home": learner_home(user=request.user), "interview": forecast, "topics": topic_list()}
+    return render(request, "study/home.html", context)
