@@ -15,4 +15,5 @@ urlpatterns = [
     path("study/settings/optimize/", pages.study_optimize, name="study_optimize"),
     path("study/suspended/", pages.study_suspended, name="study_suspended"),
     path("study/export/<str:kind>", pages.study_export, name="study_export"),
+    path("study/import/", pages.study_import, name="study_import"),
 ]

@@ -12,12 +12,15 @@ from django.views.decorators.http import require_POST
 from quiz.study.forms import StudySettingsForm
 from quiz.study.models import StudyCard
 from quiz.study.services import charts
+from quiz.study.services.anki import ERROR_TOO_BIG, MAX_PACKAGE_BYTES, AnkiImportError, anki_package_import
 from quiz.study.services.export import deck_export_apkg, deck_export_csv, review_log_export_csv
 from quiz.study.services.interview_plan import interview_forecast, interview_plan_apply
 from quiz.study.services.optimize import OptimizeError, fsrs_params_optimize
 from quiz.study.services.queue import Deck
 from quiz.study.services.stats import study_stats
 from quiz.study.services.study import study_settings_get
+
+ERROR_NO_FILE = "Choose an Anki package (.apkg or .colpkg) to import."
 
 
 @login_required
@@ -121,3 +124,21 @@ def study_export(request, kind: str):
                          content_type="text/csv; charset=utf-8")  # fmt: skip
     return _download(review_log_export_csv(user=request.user), filename=f"attentiondeck-reviews-{stamp}.csv",
                      content_type="text/csv; charset=utf-8")  # fmt: skip
+
+
+@login_required
+def study_import(request):
+    """Upload an Anki package: scheduling and review history of the bank's cards come into the user's study."""
+    report, error = None, ""
+    if request.method == "POST":
+        upload = request.FILES.get("package")
+        if upload is None:
+            error = ERROR_NO_FILE
+        elif upload.size > MAX_PACKAGE_BYTES:
+            error = ERROR_TOO_BIG
+        else:
+            try:
+                report = anki_package_import(user=request.user, package=upload.read())
+            except AnkiImportError as problem:
+                error = str(problem)
+    return render(request, "study/import.html", {"report": report, "error": error}, status=400 if error else 200)
