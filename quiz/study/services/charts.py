@@ -108,20 +108,26 @@ def forecast(days: list[tuple[date, int]]) -> SafeString:
     return _bars(values, label="Cards due in the next 30 days", classes=["c-bar"], empty="Nothing scheduled yet")
 
 
+NAME_CHARS = 24  # bar labels: within 230 user units at 16.5 px (the phone size)
+
+
 def hbars(rows: list[tuple[str, float, str]], *, label: str, empty: str, css: str = "c-bar") -> SafeString:
     """Horizontal bars with a share in [0, 1] each: (name, share, text shown at the end)."""
     if not rows:
         return _empty(480, 80, label, empty)
-    name_w, row_h, width = 150, 26, 480
+    name_w, row_h, width = 230, 26, 480
     height = row_h * len(rows) + 4
     parts = []
     for index, (name, share, text) in enumerate(rows):
         y = index * row_h + 4
+        # A long name is shortened with an ellipsis and given whole in the tooltip, never cut mid-glyph by the bar.
+        short = name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1].rstrip() + "…"
         parts.append(format_html(
-            '<text class="c-name" x="0" y="{}">{}</text><rect class="c-track" x="{}" y="{}" width="{}" height="16" rx="4"/>'
-            '<rect class="{}" x="{}" y="{}" width="{}" height="16" rx="4"/><text class="c-axis" x="{}" y="{}">{}</text>',
-            y + 13, name[:30], name_w, y, width - name_w - 70, css, name_w, y, _n((width - name_w - 70) * share),
-            width - 64, y + 13, text))  # fmt: skip
+            '<g><title>{}: {}</title><text class="c-name" x="0" y="{}">{}</text>'
+            '<rect class="c-track" x="{}" y="{}" width="{}" height="16" rx="4"/>'
+            '<rect class="{}" x="{}" y="{}" width="{}" height="16" rx="4"/><text class="c-axis" x="{}" y="{}">{}</text></g>',
+            name, text, y + 13, short, name_w, y, width - name_w - 60, css, name_w, y,
+            _n((width - name_w - 60) * share), width - 54, y + 13, text))  # fmt: skip
     return _svg(width, height, label, _join(parts))
 
 
@@ -134,7 +140,9 @@ def card_states(counts: dict) -> SafeString:
 
 
 def mastery(topics: list[dict]) -> SafeString:
-    rows = [(t["topic"].name, t["share"], f"{t['share']:.0%}") for t in topics]
+    """Strongest topic first (then bank order), so the chart reads as a ranking."""
+    ordered = sorted(topics, key=lambda t: (-t["share"], t["topic"].position, t["topic"].name))
+    rows = [(t["topic"].name, t["share"], f"{t['share']:.0%}") for t in ordered]
     return hbars(rows, label="Mastery per topic: share of cards with stability over 21 days",
                  empty="No topics yet: load the question bank", css="c-bar c-good")  # fmt: skip
 

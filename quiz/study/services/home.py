@@ -19,13 +19,14 @@ from quiz.study.services.stats import _study_date, study_streak
 from quiz.study.services.study import study_scheduler, study_settings_get, study_today, study_zone
 
 WEAKEST_TOPICS = 3
+WEAK_HORIZON = timedelta(days=7)  # recall a week ahead: right after an answer every card is at 100%
 STREAK_DAYS = 400  # a streak is counted over this many days back at most
 
 
 @dataclass
 class TopicRecall:
     topic: Topic
-    recall: float  # mean predicted recall now over the cards seen
+    recall: float  # mean predicted recall a week from now over the cards seen, as if not reviewed before
     seen: int
     cards: int
 
@@ -53,14 +54,16 @@ class LearnerHome:
 
 
 def topics_by_recall(*, user, now: datetime) -> list[TopicRecall]:
-    """Topics with a card seen, weakest first: mean FSRS retrievability of the seen cards right now."""
+    """Topics with a card seen, weakest first: mean FSRS retrievability of the seen cards a week ahead (a card
+    answered a moment ago is at 100% now whatever its stability; a week on, the weak ones show)."""
     settings = study_settings_get(user=user)
     scheduler = study_scheduler(settings=settings)
     totals = defaultdict(list)
     rows = StudyCard.objects.filter(user=user, suspended=False).exclude(state=StudyCard.State.NEW)
     for topic_id, fsrs in rows.values_list("card__topic_id", "fsrs"):
         fcard = FsrsCard.from_dict(fsrs)
-        totals[topic_id].append(scheduler.get_card_retrievability(fcard, now) if fcard.last_review else 0.0)
+        ahead = now + WEAK_HORIZON
+        totals[topic_id].append(scheduler.get_card_retrievability(fcard, ahead) if fcard.last_review else 0.0)
     sizes = dict(Card.objects.in_use().filter(topic_id__in=totals).values_list("topic_id").annotate(n=Count("id")))
     topics = Topic.objects.in_bulk(list(totals))
     ranked = [TopicRecall(topic=topics[t], recall=sum(v) / len(v), seen=len(v), cards=sizes.get(t, len(v)))
@@ -116,5 +119,5 @@ def _next_step(home: LearnerHome) -> NextStep:
 
         title = KINDS[card.demo_slug].title
         return NextStep(f"Try the {title} demo", reverse("demos:detail", args=[card.demo_slug]),
-                        f"Today's cards are done. See “{card.question}” at work on a real model.")  # fmt: skip
+                        f"Today's cards are done. See “{card.question.replace('`', '')}” at work on a real model.")  # fmt: skip
     return NextStep("Practice a mock interview", reverse("quiz:interview_start"), "Today's cards are done.")

@@ -1,12 +1,16 @@
 """Study pages around the study flow: statistics, settings and the optimizer, suspended cards, exports."""
 
+import zoneinfo
 from datetime import datetime
+from functools import cache
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from quiz.study.forms import StudySettingsForm
@@ -21,6 +25,7 @@ from quiz.study.services.stats import study_stats
 from quiz.study.services.study import study_settings_get
 
 ERROR_NO_FILE = "Choose an Anki package (.apkg or .colpkg) to import."
+ERROR_TIME_ZONE = "That time zone is not known; choose one in the study settings."
 
 
 @login_required
@@ -142,3 +147,28 @@ def study_import(request):
             except AnkiImportError as problem:
                 error = str(problem)
     return render(request, "study/import.html", {"report": report, "error": error}, status=400 if error else 200)
+
+
+@login_required
+@require_POST
+def study_time_zone(request):
+    """Save the time zone the browser reported (offered on the home and settings pages when it differs)."""
+    zone = request.POST.get("time_zone", "")
+    if zone in _zone_names():
+        settings = study_settings_get(user=request.user)
+        settings.time_zone = zone
+        settings.save(update_fields=["time_zone", "updated_at"])
+        messages.success(request, f"Study days now follow {zone}.")
+    else:
+        messages.error(request, ERROR_TIME_ZONE)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("quiz:study_settings")
+    return redirect(target)
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
