@@ -53,7 +53,7 @@ def anki_open(tmp_path, name="collection.anki2"):
 
 
 def test_export_opens_in_anki_with_scheduling_and_history_and_comes_back_the_same(user, other_user, deck_cards,
-                                                                                  tmp_path):  # fmt: skip
+                                                                                  tmp_path, django_user_model, password):  # fmt: skip
     from anki.collection import ExportAnkiPackageOptions, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
     now = study_history(user, deck_cards)
@@ -82,8 +82,11 @@ def test_export_opens_in_anki_with_scheduling_and_history_and_comes_back_the_sam
         back = tmp_path / "from-anki.apkg"
         col.export_anki_package(out_path=str(back), limit=None, options=ExportAnkiPackageOptions(
             with_scheduling=True, with_deck_configs=False, with_media=False, legacy=False))  # fmt: skip
+        whole = tmp_path / "collection.colpkg"
+        col.export_collection_package(str(whole), include_media=False, legacy=False)  # closes the collection
     finally:
-        col.close()
+        if col.db is not None:
+            col.close()
     assert "collection.anki21b" in zipfile.ZipFile(back).namelist()
     report = anki_package_import(user=other_user, package=back.read_bytes(), now=now)
     assert report.matched == len(deck_cards) and report.scheduled == 4 and report.unmatched_count == 0
@@ -91,6 +94,12 @@ def test_export_opens_in_anki_with_scheduling_and_history_and_comes_back_the_sam
     assert our_due_days(other_user, today) == ours
     again = anki_package_import(user=other_user, package=back.read_bytes(), now=now)
     assert again.reviews == 0 and StudyReview.objects.filter(user=other_user).count() == review_count
+
+    # The whole collection (.colpkg) comes in the same way
+    third = django_user_model.objects.create_user(username="lin", password=password)
+    report = anki_package_import(user=third, package=whole.read_bytes(), now=now)
+    assert report.scheduled == 4 and StudyReview.objects.filter(user=third).count() == review_count
+    assert our_due_days(third, today) == ours
 
 
 def test_notes_that_are_not_bank_cards_are_reported_not_added(user, deck_cards, tmp_path):
