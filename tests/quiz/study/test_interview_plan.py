@@ -122,3 +122,16 @@ def test_button_previews_show_the_interval_the_answer_gives_in_date_mode(user, d
     result = card_review(user=user, card_id=card.pk, rating=Rating.Good, review_id="00000000-0000-0000-0000-000000000402",
                          now=later)  # fmt: skip
     assert result.review.due_after - later == preview[Rating.Good]
+
+
+@pytest.mark.django_db
+def test_new_cards_of_the_interview_topics_come_first(user, deck_cards):
+    from quiz.study.services.queue import study_queue_next
+
+    settings = study_settings_get(user=user)
+    first = study_queue_next(user=user, limit=6).items[0].card
+    assert first.topic.slug == "topic-0"  # bank order
+    settings.interview_date, settings.interview_topics = date.today() + timedelta(days=10), ["topic-1"]
+    settings.save()
+    items = study_queue_next(user=user, limit=6).items
+    assert [item.card.topic.slug for item in items] == ["topic-1"] * 3 + ["topic-0"] * 3
