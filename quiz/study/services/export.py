@@ -30,11 +30,14 @@ ANKI_CSS = """.card { font-family: system-ui, sans-serif; font-size: 18px; line-
 ANKI_MODEL = genanki.Model(
     ANKI_MODEL_ID,
     "AttentionDeck card",
-    fields=[{"name": "Question"}, {"name": "Answer"}, {"name": "Key points"}, {"name": "Topic"}, {"name": "Slug"}],
+    # Fields are only ever added at the end: Anki matches an updated note type to the one it has by id and fields.
+    fields=[{"name": "Question"}, {"name": "Answer"}, {"name": "Key points"}, {"name": "Topic"}, {"name": "Slug"},
+            {"name": "Deeper dive"}],
     templates=[{
         "name": "Card 1",
         "qfmt": '<div class="topic">{{Topic}}</div>{{Question}}',
-        "afmt": '{{FrontSide}}<hr id="answer">{{Answer}}{{#Key points}}<div class="kp">{{Key points}}</div>{{/Key points}}',
+        "afmt": '{{FrontSide}}<hr id="answer">{{Answer}}{{#Key points}}<div class="kp">{{Key points}}</div>{{/Key points}}'
+                '{{#Deeper dive}}<details class="deep"><summary>Deeper dive</summary>{{Deeper dive}}</details>{{/Deeper dive}}',
     }],
     css=ANKI_CSS,
     sort_field_index=0,
@@ -63,7 +66,7 @@ def deck_export_apkg(*, user, deck: Deck | None = None, scheduling: bool = True)
     anki_deck = genanki.Deck(ANKI_DECK_ID, ANKI_DECK_NAME)
     for card in _deck_cards(user=user, deck=deck):
         fields = [markdown_render(card.question), markdown_render(card.answer), _key_points_html(card),
-                  card.topic.name, card.slug]  # fmt: skip
+                  card.topic.name, card.slug, markdown_render(card.details) if card.details else ""]  # fmt: skip
         anki_deck.add_note(genanki.Note(model=ANKI_MODEL, fields=fields, tags=_anki_tags(card),
                                         guid=genanki.guid_for(GUID_NAMESPACE, card.slug)))  # fmt: skip
     package = genanki.Package(anki_deck)

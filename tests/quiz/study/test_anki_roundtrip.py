@@ -76,6 +76,7 @@ def test_export_opens_in_anki_with_scheduling_and_history_and_comes_back_the_sam
             anki_due[card.note()["Slug"]] = card.due - col.sched.today
             assert card.memory_state is not None  # FSRS stability and difficulty came along
         assert anki_due == ours
+        assert "Deeper dive" in col.get_card(col.find_cards("is:review")[0]).note().keys()
         assert col.find_cards("is:learn") and len(col.find_cards("is:new")) == len(deck_cards) - 4
 
         # Anki -> a fresh account here (Anki's current package format: zstd-compressed collection.anki21b)
