@@ -5,9 +5,9 @@ Run: .venv/bin/python bench/interview_plan.py [--seeds 10]
 The learner sets an interview date, then studies every day up to it: 20 new cards a day, learning steps always,
 reviews up to the daily limit. Reported: mean true recall of all cards on the interview morning, cards under 90%,
 the busiest day's reviews. Seeds 0-4 were looked at while writing the rule; the goal is judged on seeds 5 and up.
-Goals (default limit 60 a day, the limit binding for plain FSRS): recall on the day higher than plain FSRS on
-average, and no day above the limit. The tight-limit scenario (40 a day, plain FSRS already short of time) is
-printed for information: there the plan can only move reviews, not add them.
+Goals: where the learner keeps up (60 or 200 reviews a day), recall on the day higher than plain FSRS on average;
+where the limit is too tight to keep up (40 a day, a backlog forms), no lower than plain FSRS (within 0.005): the
+plan stands aside while the learner is behind; and never a day above the limit.
 """
 
 import argparse
@@ -26,7 +26,8 @@ django.setup()
 
 from tests.quiz.study_sim import learner_prepare  # noqa: E402
 
-SCENARIOS = {  # name: (cards, days to the interview, review limit, judged)
+TIGHT_MARGIN = 0.005
+SCENARIOS = {  # name: (cards, days to the interview, review limit, must beat plain FSRS (else: not lose to it))
     "300 cards, interview in 30 days, 60 reviews/day": (300, 30, 60, True),
     "200 cards, interview in 21 days, 60 reviews/day": (200, 21, 60, True),
     "300 cards, interview in 30 days, 200 reviews/day (Anki's default)": (300, 30, 200, True),
@@ -50,12 +51,10 @@ def main() -> int:
                   f"   cards under 90% {statistics.mean(r.below_target for r in rs):5.1f}"
                   f"   busiest day {max(r.max_reviews_per_day for r in rs):3d} reviews"
                   f"   answers {statistics.mean(r.reviews for r in rs):6.0f}")  # fmt: skip
-        if not judged:
-            continue
         plain = statistics.mean(r.recall_at_date for r in runs[False])
         plan = statistics.mean(r.recall_at_date for r in runs[True])
-        if plan <= plain:
-            missed.append(f"{name}: recall {plan:.3f} <= plain {plain:.3f}")
+        if plan <= plain - (0 if judged else TIGHT_MARGIN):
+            missed.append(f"{name}: recall {plan:.3f} vs plain {plain:.3f}")
         if max(r.max_reviews_per_day for r in runs[True]) > limit:
             missed.append(f"{name}: a day above {limit} reviews")
     print("all goals met" if not missed else "goals missed: " + "; ".join(missed))

@@ -109,7 +109,7 @@ def learner_prepare(
     true_cards: dict[int, Card] = {}
     interview_day = start.date() + timedelta(days=interview_in)
     load: Counter = Counter()  # review cards due per day, as the app counts them
-    busiest, reviews, next_new = 0, 0, 1
+    busiest, reviews, next_new, behind = 0, 0, 1, 0
 
     def day_of(moment: datetime):
         return (moment - timedelta(hours=start.hour)).date()
@@ -150,7 +150,7 @@ def learner_prepare(
                 pick = interview_day_pick(
                     due_day=day_of(fcard.due), stability=fcard.stability, decay=-scheduler._DECAY,
                     today=day_start.date(), interview_day=interview_day, load=load, day_limit=review_limit,
-                    target=target,
+                    target=target, behind=behind,
                 )  # fmt: skip
                 if pick is not None:
                     fcard.due = datetime.combine(pick, start.timetz())
@@ -159,9 +159,11 @@ def learner_prepare(
             scheduled[card_id] = fcard
             true_cards[card_id], _ = truth.review_card(true_card, rating, clock)
             reviews += 1
-        # A review card left over (limit reached) stays due: tomorrow's load
+        # A review card left over (limit reached) stays due: tomorrow's load, and overdue then
+        behind = 0
         for fcard in scheduled.values():
             if fcard.state == 2 and fcard.due < day_end:
+                behind += 1
                 load[day_of(fcard.due)] -= 1
                 fcard.due = day_end
                 load[day_of(fcard.due)] += 1

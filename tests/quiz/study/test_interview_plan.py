@@ -33,6 +33,21 @@ def test_full_days_are_never_chosen():
     assert day is None
 
 
+def test_nothing_moves_while_the_learner_is_more_than_a_day_behind():
+    pick = dict(due_day=date(2026, 1, 20), stability=8.0, decay=DECAY, today=date(2026, 1, 1),
+                interview_day=date(2026, 1, 10), load={}, day_limit=100, target=0.95)  # fmt: skip
+    assert interview_day_pick(**pick, behind=100) is not None
+    assert interview_day_pick(**pick, behind=101) is None
+
+
+def test_with_a_limit_too_tight_to_keep_up_the_plan_does_no_harm():
+    for seed in (5, 6):
+        plain = learner_prepare(plan=False, seed=seed, review_limit=40)
+        plan = learner_prepare(plan=True, seed=seed, review_limit=40)
+        assert plan.recall_at_date >= plain.recall_at_date - 0.01
+        assert plan.max_reviews_per_day <= 40
+
+
 def test_simulated_learner_recalls_more_on_the_day_within_the_review_limit():
     """Same learner, same days, same limit: the date plan beats plain FSRS on true recall on the interview morning,
     and no day has more reviews than the limit (held-out seeds; bench/interview_plan.py prints the figures)."""
