@@ -23,13 +23,18 @@ ERR_FLOAT_LIST = "needs 1 to {max} numbers, each from {low} to {high}"
 class DemoParamError(ValueError):
     """A parameter out of bounds: `param` names it, `message` states the bound (one of the ERR_ constants)."""
 
-    def __init__(self, param: str, message: str):
-        self.param, self.message = param, message
+    def __init__(self, param: str, message: str, *, label: str = ""):
+        self.param, self.message, self.label = param, message, label
         super().__init__(self.detail)
 
     @property
     def detail(self) -> str:
         return f"{self.param} {self.message}"
+
+    @property
+    def human(self) -> str:
+        """For the page: the field's label instead of its name ("Max new tokens must be ...")."""
+        return f"{self.label or self.param.replace('_', ' ').capitalize()} {self.message}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,7 +51,7 @@ class Field:
         raise NotImplementedError
 
     def refuse(self, message: str, **bounds):
-        raise DemoParamError(self.name, message.format(**bounds))
+        raise DemoParamError(self.name, message.format(**bounds), label=self.label)
 
     def from_query(self, query, *, submitted: bool = False):
         """The raw value from a QueryDict (a pre-filling link, or a `submitted` form), or None when absent."""

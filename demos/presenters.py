@@ -102,6 +102,25 @@ def _bin(p: float) -> str:
     return next(css for low, css, _ in PROBABILITY_BINS if p >= low)
 
 
+def _repetition_map(row: dict) -> dict:
+    """The strategy's text against itself as a small image: hidden-state cosine similarity where the worker stored
+    it, else (runs from before it did) token identity, the same pattern of repeats in plain form."""
+    ids = [token["id"] for token in row["tokens"]]
+    if not ids:
+        return {"repetition_png": "", "repetition_kind": ""}
+    if row.get("self_similarity"):
+        # Hidden states of one text are all alike to a degree (cosines of 0.3 and up): the colour runs from this
+        # map's lowest value to 1, so the repeats stand out from that floor.
+        low = min(min(line) for line in row["self_similarity"])
+        span = max(100 - low, 1)
+        matrix = [[(value - low) / span for value in line] for line in row["self_similarity"]]
+        kind = "hidden-state cosine similarity, from this map's lowest to 1"
+    else:
+        matrix = [[1.0 if a == b else 0.0 for b in ids] for a in ids]
+        kind = "same token"
+    return {"repetition_png": heatmap_png_uri(matrix), "repetition_kind": kind}
+
+
 def decoding_present(result: dict, query) -> dict:
     view = _choice(query, "view", DECODING_VIEWS)
     columns = []
@@ -110,8 +129,9 @@ def decoding_present(result: dict, query) -> dict:
                   for token in row["tokens"]]  # fmt: skip
         knobs = ", ".join(f"{name} = {value}" for name, value in row["params"].items() if name != "name")
         columns.append(
-            {**row, "tokens": tokens, "label": STRATEGY_LABELS.get(row["name"], row["name"]), "knobs": knobs}
-        )
+            {**row, "tokens": tokens, "label": STRATEGY_LABELS.get(row["name"], row["name"]), "knobs": knobs,
+             **_repetition_map(row)}
+        )  # fmt: skip
     distributions = [
         {**dist, "top": [{**item, "label": token_label(item["token"]), "percent": round(100 * item["p"], 1),
                           "shown": f"{100 * item['p']:.1f}%" if item["p"] >= 0.0005 else "<0.1%"}

@@ -7,10 +7,11 @@ from quiz.bank import views as quiz_views
 from quiz.exams import urls as exams_urls
 from quiz.exercises import urls as exercises_urls
 from quiz.study import urls as study_urls
+from quiz.study.views import home as home_views
 from quizsite.api import api
 
 urlpatterns = [
-    path("", quiz_views.home, name="home"),
+    path("", home_views.home, name="home"),  # a visitor gets quiz_views.home
     # bank, study, exams and exercises share the "quiz" namespace: URL names did not change when quiz/ was split
     path(
         "",

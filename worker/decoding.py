@@ -209,6 +209,18 @@ def metrics(ids: list[int], p: list[float], eos: list[int]) -> dict:
     }
 
 
+@torch.inference_mode()
+def self_similarity(model, prompt_ids: torch.Tensor, ids: list[int]) -> list[list[int]]:
+    """Cosine similarity between the last hidden states of the generated tokens, x100 and rounded: how contrastive
+    search's authors show degeneration (a repetition loop is a bright stripe parallel to the diagonal)."""
+    if not ids:
+        return []
+    full = torch.cat([prompt_ids, torch.tensor([ids], device=prompt_ids.device)], dim=1)  # (1, P + n)
+    hidden = model.base_model(input_ids=full).last_hidden_state[0, prompt_ids.shape[1] :]  # (n, d)
+    unit = F.normalize(hidden.float(), dim=-1)
+    return (unit @ unit.T * 100).round().int().tolist()  # (n, n)
+
+
 def strategies_compare(
     *, prompt: str, strategies: list[dict], seed: int, max_new_tokens: int, progress=None, ignore_eos: bool = False
 ) -> dict:
@@ -256,7 +268,8 @@ def strategies_compare(
         text = tokenizer.decode(row["ids"], skip_special_tokens=True)
         results.append({"name": s["name"], "params": dict(s), "seed": seeds.get(i), "text": text, "tokens": tokens,
                         "n_tokens": n, "finished": row["finished"], **metrics(row["ids"], row["p"], eos),
-                        "wall_s": round(row["wall_s"], 3), "tokens_per_s": round(n / row["wall_s"], 2)})  # fmt: skip
+                        "wall_s": round(row["wall_s"], 3), "tokens_per_s": round(n / row["wall_s"], 2),
+                        "self_similarity": self_similarity(model, prompt_ids, row["ids"])})  # fmt: skip
     return {"model": lm_spec().name, "device": str(model.device), "prompt": prompt,
             "prompt_tokens": prompt_ids.shape[1], "seed": seed, "max_new_tokens": max_new_tokens,
             "batched_wall_s": batched_s, "results": results}  # fmt: skip

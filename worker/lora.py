@@ -109,7 +109,9 @@ def _model_meta(model_key: str) -> torch.nn.Module:
     auto = AutoModelForCausalLM if model_key == "demo-lm" else AutoModel
     config = _worker_config(model_key)  # outside the meta context: it may convert the GGUF on first use
     with init_empty_weights():
-        return auto.from_config(config)
+        model = auto.from_config(config)
+    model.tie_weights()  # on the meta device from_config leaves a tied head as its own tensor: counted twice
+    return model
 
 
 def _model_real(model_key: str) -> torch.nn.Module:

@@ -4,6 +4,7 @@ from functools import cache
 
 from django import forms
 
+from quiz.bank.models import Topic
 from quiz.study.models import StudySettings
 
 _STEP = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
@@ -44,7 +45,15 @@ class StepsField(forms.CharField):
         return steps_parse(super().to_python(value) or "")
 
 
+def _topics() -> list[tuple[str, str]]:
+    return list(Topic.objects.order_by("position", "name").values_list("slug", "name"))
+
+
 class StudySettingsForm(forms.ModelForm):
+    interview_topics = forms.MultipleChoiceField(
+        choices=_topics, required=False, widget=forms.CheckboxSelectMultiple, label="Interview topics",
+        help_text="Cards of these topics are planned for the date; none ticked means all topics.",
+    )  # fmt: skip
     learning_steps = StepsField(required=False, help_text="For new cards, e.g. 1m 10m. Empty: straight to review.")
     relearning_steps = StepsField(required=False, help_text="After a lapse, e.g. 10m.")
     time_zone = forms.ChoiceField(choices=_zones)
@@ -52,14 +61,21 @@ class StudySettingsForm(forms.ModelForm):
     class Meta:
         model = StudySettings
         fields = ["desired_retention", "new_per_day", "reviews_per_day", "learning_steps", "relearning_steps",
-                  "day_start_hour", "time_zone", "leech_threshold", "maximum_interval"]  # fmt: skip
+                  "day_start_hour", "time_zone", "leech_threshold", "maximum_interval", "interview_date",
+                  "interview_topics"]  # fmt: skip
         help_texts = {
             "desired_retention": "The chance of remembering a card when it comes due (0.70 to 0.99).",
             "day_start_hour": "Local hour (0 to 23) a new study day starts; Anki's default is 4.",
             "leech_threshold": "Lapses after which a card is flagged as a leech and suspended.",
             "maximum_interval": "Longest interval in days.",
+            "interview_date": "Until this day every chosen card comes up again close enough to it to be remembered "
+            "on the day; afterwards scheduling returns to normal. Leave empty for none.",
         }
-        widgets = {"desired_retention": forms.NumberInput(attrs={"step": "0.01", "min": "0.7", "max": "0.99"})}
+        labels = {"interview_date": "Interview date"}
+        widgets = {
+            "desired_retention": forms.NumberInput(attrs={"step": "0.01", "min": "0.7", "max": "0.99"}),
+            "interview_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
 
     def clean_desired_retention(self):
         value = self.cleaned_data["desired_retention"]

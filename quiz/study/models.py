@@ -43,6 +43,10 @@ class StudySettings(models.Model):
     optimize_report = models.JSONField(default=dict, blank=True)
     extra_new = models.PositiveIntegerField(default=0, help_text="New cards added to today's limit.")
     extra_new_day = models.DateField(null=True, blank=True)
+    interview_date = models.DateField(
+        null=True, blank=True, help_text="Until this date, cards are planned for the best recall on the day."
+    )
+    interview_topics = models.JSONField(default=list, blank=True, help_text="Topic slugs; empty means all.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

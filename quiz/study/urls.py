@@ -13,6 +13,8 @@ urlpatterns = [
     path("study/stats/", pages.study_stats_page, name="study_stats"),
     path("study/settings/", pages.study_settings_page, name="study_settings"),
     path("study/settings/optimize/", pages.study_optimize, name="study_optimize"),
+    path("study/settings/time-zone/", pages.study_time_zone, name="study_time_zone"),
     path("study/suspended/", pages.study_suspended, name="study_suspended"),
     path("study/export/<str:kind>", pages.study_export, name="study_export"),
+    path("study/import/", pages.study_import, name="study_import"),
 ]

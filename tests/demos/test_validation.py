@@ -74,10 +74,10 @@ def test_api_refuses_unknown_kind(user_client):
     assert ERR_UNKNOWN_KIND.format(choices="attention, decoding").split(":")[0] in response.json()["detail"]
 
 
-def test_page_form_refuses_out_of_bounds_with_400_naming_param_and_bound(user_client):
+def test_page_form_refuses_out_of_bounds_with_400_naming_the_field_by_its_label_and_bound(user_client):
     url = reverse("demos:run_create", args=["decoding"])
     data = {"prompt": "Hello", "strategies": ["greedy"], "max_new_tokens": "100"}
-    expected = f"max_new_tokens {ERR_INT_RANGE.format(low=1, high=64)}"
+    expected = f"New tokens {ERR_INT_RANGE.format(low=1, high=64)}"  # the label the form shows, not the name
     page = user_client.post(url, data)
     assert page.status_code == 400 and expected in page.content.decode()
     assert b'value="100"' not in page.content  # the form comes back with a valid value, not the refused one

@@ -162,3 +162,34 @@ def test_categorical_sample_draws_only_tokens_with_probability():
     draws = torch.cat([categorical_sample(probs, gen) for _ in range(2000)])
     assert set(draws.tolist()) == {1, 3}
     assert 0.7 < (draws == 3).float().mean() < 0.8
+
+
+def test_self_similarity_is_a_symmetric_map_of_the_generated_tokens(compared):
+    """The repetition view: one row and column per generated token, each token identical to itself."""
+    for row in compared[0]["results"]:
+        matrix, n = row["self_similarity"], row["n_tokens"]
+        assert len(matrix) == n and all(len(line) == n for line in matrix)
+        assert all(matrix[i][i] == 100 for i in range(n))
+        assert all(abs(matrix[i][j] - matrix[j][i]) <= 1 for i in range(n) for j in range(n))
+        assert all(-100 <= value <= 100 for line in matrix for value in line)
+
+
+def test_decoding_page_draws_each_strategys_repetition_map(compared):
+    """The presenter turns the stored map into an image per strategy; a run stored before the map existed gets the
+    same-token map instead (repeats show either way)."""
+    import base64
+    import struct
+
+    from django.http import QueryDict
+
+    from demos.presenters import decoding_present
+
+    result = {"compare": compared[0], "next_token": {"distributions": []}}
+    columns = decoding_present(result, QueryDict(""))["columns"]
+    assert all(c["repetition_kind"].startswith("hidden-state cosine similarity") for c in columns)
+    for column in columns:
+        png = base64.b64decode(column["repetition_png"].removeprefix("data:image/png;base64,"))
+        assert struct.unpack(">II", png[16:24]) == (column["n_tokens"], column["n_tokens"])  # one pixel per token
+    old = {"compare": {**compared[0], "results": [{k: v for k, v in row.items() if k != "self_similarity"}
+                                                  for row in compared[0]["results"]]}, "next_token": {"distributions": []}}  # fmt: skip
+    assert decoding_present(old, QueryDict(""))["columns"][0]["repetition_kind"] == "same token"

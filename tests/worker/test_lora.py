@@ -173,3 +173,15 @@ def test_memory_refuses_out_of_bounds_sizes(param, value):
     with pytest.raises(LoraParamError) as raised:
         finetune_memory(**{"model_key": "llama-2-7b", "batch": 1, "seq_len": 512, param: value})
     assert raised.value.param == param
+
+
+def test_memory_estimate_counts_a_tied_embedding_once():
+    """SmolLM2 ties its output head to the input embedding: the estimate counts the weights the real model has."""
+    from worker import modelhub
+
+    model, _ = modelhub.lm_load()
+    real = sum(p.numel() for p in model.parameters())  # parameters() lists a shared tensor once
+    memory = finetune_memory(model_key="demo-lm", batch=1, seq_len=128, r=8)
+    full = memory["methods"][0]["rows"][0]
+    assert full["bytes"] == 6 * real
+    assert f"{real:,}" in full["formula"]

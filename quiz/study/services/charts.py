@@ -100,22 +100,28 @@ def forecast(days: list[tuple[date, int]]) -> SafeString:
     return _bars(values, label="Cards due in the next 30 days", classes=["c-bar"], empty="Nothing scheduled yet")
 
 
+NAME_CHARS = 24  # bar labels: within 230 user units at 16.5 px (the phone size)
+
+
 def hbars(rows: list[tuple[str, float, str]], *, label: str, empty: str, css: str = "c-bar") -> SafeString:
     """Horizontal bars with a share in [0, 1] each: (name, share, text shown at the end)."""
     if not rows:
         return _empty(480, 80, label, empty)
-    name_w, row_h, width = 150, 26, 480
+    name_w, row_h, width = 230, 26, 480
     height = row_h * len(rows) + 4
     parts = []
     for index, (name, share, text) in enumerate(rows):
         y = index * row_h + 4
-        track = width - name_w - 70
-        parts += [
-            _text("c-name", 0, y + 13, name[:30]),
+        # A long name is shortened with an ellipsis and given whole in the tooltip, never cut mid-glyph by the bar.
+        short = name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1].rstrip() + "…"
+        track = width - name_w - 60
+        parts.append(svg.element("g", {}, children=[
+            svg.element("title", {}, text=f"{name}: {text}"),
+            _text("c-name", 0, y + 13, short),
             svg.element("rect", {"class_": "c-track", "x": name_w, "y": y, "width": track, "height": 16, "rx": 4}),
             svg.element("rect", {"class_": css, "x": name_w, "y": y, "width": track * share, "height": 16, "rx": 4}),
-            _text("c-axis", width - 64, y + 13, text),
-        ]
+            _text("c-axis", width - 54, y + 13, text),
+        ]))  # fmt: skip
     return _svg(width, height, label, parts)
 
 
@@ -128,7 +134,9 @@ def card_states(counts: dict) -> SafeString:
 
 
 def mastery(topics: list[dict]) -> SafeString:
-    rows = [(t["topic"].name, t["share"], f"{t['share']:.0%}") for t in topics]
+    """Strongest topic first (then bank order), so the chart reads as a ranking."""
+    ordered = sorted(topics, key=lambda t: (-t["share"], t["topic"].position, t["topic"].name))
+    rows = [(t["topic"].name, t["share"], f"{t['share']:.0%}") for t in ordered]
     return hbars(rows, label="Mastery per topic: share of cards with stability over 21 days",
                  empty="No topics yet: load the question bank", css="c-bar c-good")  # fmt: skip
 
@@ -142,3 +150,33 @@ def retention_workload(rows: list[dict], *, suggested: float) -> SafeString:
         for row in rows
     ]  # fmt: skip
     return hbars(bars, label="Expected reviews per day by desired retention", empty="No simulation yet")
+
+
+def recall_forecast(curve: list[tuple[date, float]], *, planned: float) -> SafeString:
+    """Predicted mean recall of the interview cards on each day up to the date if nothing more were reviewed (a
+    line), and the recall on the day with the planned reviews done (a dot on the last day)."""
+    label = "Expected recall on each day up to the interview, without and with the planned reviews"
+    width, height, left, bottom, top = 480, 170, 36, 24, 10
+    if not curve:
+        return _empty(width, height, label, "No cards seen yet")
+    plot_w, plot_h = width - left - 10, height - bottom - top
+    step = plot_w / max(len(curve) - 1, 1)
+
+    def y(value: float) -> float:
+        return top + plot_h * (1 - value)
+
+    parts = []
+    for share in (0, 0.5, 1):
+        parts.append(svg.element("line", {"class_": "c-grid", "x1": left, "x2": width, "y1": y(share), "y2": y(share)}))
+        parts.append(_text("c-axis", 0, y(share) + 4, f"{share:.0%}"))
+    points = " ".join(f"{svg.number(left + i * step)},{svg.number(y(v))}" for i, (_, v) in enumerate(curve))
+    parts.append(svg.element("polyline", {"class_": "c-line", "fill": "none", "points": points},
+                             title=f"Without more reviews: {curve[-1][1]:.0%} on the day"))  # fmt: skip
+    parts.append(svg.element("circle", {"class_": "c-dot", "cx": left + (len(curve) - 1) * step, "cy": y(planned), "r": 5},
+                             title=f"With the planned reviews: {planned:.0%}"))  # fmt: skip
+    every = max(1, len(curve) // 6)
+    for i, (day, _) in enumerate(curve):
+        if i % every == 0 or i == len(curve) - 1:
+            parts.append(_text("c-axis", left + i * step, height - 6, "today" if i == 0 else f"{day:%d %b}",
+                               text_anchor="middle"))  # fmt: skip
+    return _svg(width, height, label, parts)

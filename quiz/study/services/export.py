@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from quiz.bank.models import Card
 from quiz.bank.services.markdown import markdown_render
 from quiz.study.models import StudyReview
+from quiz.study.services.anki import GUID_NAMESPACE, anki_scheduling_write
 from quiz.study.services.queue import Deck
 
 # Fixed ids: re-importing an export updates the same note type and deck in Anki instead of adding new ones.
@@ -29,11 +30,14 @@ ANKI_CSS = """.card { font-family: system-ui, sans-serif; font-size: 18px; line-
 ANKI_MODEL = genanki.Model(
     ANKI_MODEL_ID,
     "AttentionDeck card",
-    fields=[{"name": "Question"}, {"name": "Answer"}, {"name": "Key points"}, {"name": "Topic"}, {"name": "Slug"}],
+    # Fields are only ever added at the end: Anki matches an updated note type to the one it has by id and fields.
+    fields=[{"name": "Question"}, {"name": "Answer"}, {"name": "Key points"}, {"name": "Topic"}, {"name": "Slug"},
+            {"name": "Deeper dive"}],
     templates=[{
         "name": "Card 1",
         "qfmt": '<div class="topic">{{Topic}}</div>{{Question}}',
-        "afmt": '{{FrontSide}}<hr id="answer">{{Answer}}{{#Key points}}<div class="kp">{{Key points}}</div>{{/Key points}}',
+        "afmt": '{{FrontSide}}<hr id="answer">{{Answer}}{{#Key points}}<div class="kp">{{Key points}}</div>{{/Key points}}'
+                '{{#Deeper dive}}<details class="deep"><summary>Deeper dive</summary>{{Deeper dive}}</details>{{/Deeper dive}}',
     }],
     css=ANKI_CSS,
     sort_field_index=0,
@@ -56,14 +60,15 @@ def _anki_tags(card: Card) -> list[str]:
     return [tag.replace(" ", "_") for tag in tags if tag]  # Anki tags are space-separated
 
 
-def deck_export_apkg(*, user, deck: Deck | None = None) -> bytes:
-    """The deck as an Anki package: one note per card, a GUID from the card's slug (re-import updates notes)."""
+def deck_export_apkg(*, user, deck: Deck | None = None, scheduling: bool = True) -> bytes:
+    """The deck as an Anki package: one note per card, a GUID from the card's slug (re-import updates notes), and
+    with ``scheduling`` the user's due dates, FSRS memory state and review history (quiz.study.services.anki)."""
     anki_deck = genanki.Deck(ANKI_DECK_ID, ANKI_DECK_NAME)
     for card in _deck_cards(user=user, deck=deck):
         fields = [markdown_render(card.question), markdown_render(card.answer), _key_points_html(card),
-                  card.topic.name, card.slug]  # fmt: skip
+                  card.topic.name, card.slug, markdown_render(card.details) if card.details else ""]  # fmt: skip
         anki_deck.add_note(genanki.Note(model=ANKI_MODEL, fields=fields, tags=_anki_tags(card),
-                                        guid=genanki.guid_for("attentiondeck", card.slug)))  # fmt: skip
+                                        guid=genanki.guid_for(GUID_NAMESPACE, card.slug)))  # fmt: skip
     package = genanki.Package(anki_deck)
     # genanki's write_to_file leaves its temporary database behind; write the same zip from a folder we remove.
     timestamp = time.time()
@@ -71,6 +76,8 @@ def deck_export_apkg(*, user, deck: Deck | None = None) -> bytes:
         path = os.path.join(folder, "collection.anki2")
         connection = sqlite3.connect(path)
         package.write_to_db(connection.cursor(), timestamp, itertools.count(int(timestamp * 1000)))
+        if scheduling:
+            anki_scheduling_write(db=connection, user=user)
         connection.commit()
         connection.close()
         buffer = io.BytesIO()

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from quiz.bank.models import Card
 from quiz.study.models import StudyCard, StudyFlag, StudyReview, StudySettings
+from quiz.study.services.interview_plan import interview_active
 from quiz.study.services.study import study_day_bounds, study_settings_get, study_today
 
 State = StudyCard.State
@@ -140,6 +141,12 @@ def study_queue_next(*, user, deck: Deck = Deck(), limit: int = 1, ahead: bool =
                 learning_later.append((due, pk))
         learning_today += state != State.REVIEW and due < day_end
     fresh = flagged + fresh  # flagged first, then bank order
+    if settings.interview_topics and interview_active(settings=settings, today=study_today(settings=settings, now=now)):
+        # Before an interview, new cards of its topics come first: they need the most days to settle.
+        chosen = set(
+            Card.objects.filter(pk__in=fresh, topic__slug__in=settings.interview_topics).values_list("pk", flat=True)
+        )
+        fresh = [pk for pk in fresh if pk in chosen] + [pk for pk in fresh if pk not in chosen]
     queue = StudyQueue(items=[], new=min(len(fresh), new_left), learning=learning_today,
                        review=min(len(reviews), review_left), settings=settings, done_today=done)  # fmt: skip
 

@@ -19,6 +19,7 @@ from fsrs import Rating, Scheduler
 
 from quiz.bank.models import Card
 from quiz.study.models import StudyCard, StudyFlag, StudyReview, StudySettings
+from quiz.study.services.interview_plan import interview_cap, review_load
 
 State = StudyCard.State
 RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
@@ -156,7 +157,18 @@ def study_card_previews(*, settings: StudySettings, study_card: StudyCard | None
         fcard, scheduler.fuzz_seed = _new_fsrs_card(card_id=card_id, now=now), f"{card_id}:0"
     else:
         fcard, scheduler.fuzz_seed = _fsrs_card(study_card), _seed(study_card)
-    return {int(r): scheduler.review_card(fcard, r, now)[0].due - now for r in Rating}
+    previews, topic, load, zone = {}, "", None, study_zone(settings=settings)
+    if settings.interview_date is not None:  # the same day the answer will pick (same load, this card left out)
+        topic = Card.objects.filter(pk=card_id).values_list("topic__slug", flat=True).first() or ""
+        load = review_load(user=settings.user, settings=settings, zone=zone,
+                           exclude_pk=study_card.pk if study_card else None)  # fmt: skip
+    for rating in Rating:
+        after = scheduler.review_card(fcard, rating, now)[0]
+        if load is not None:
+            after = interview_cap(user=settings.user, settings=settings, fcard=after, topic_slug=topic, now=now,
+                                  zone=zone, load=load)  # fmt: skip
+        previews[int(rating)] = after.due - now
+    return previews
 
 
 def interval_label(delta: timedelta) -> str:
@@ -238,6 +250,10 @@ def _card_review(*, user, card_id, rating, review_id, duration_ms, now) -> Revie
     scheduler = study_scheduler(settings=settings)
     scheduler.fuzz_seed = _seed(study_card)
     fcard, _log = scheduler.review_card(fcard, Rating(rating), now, duration_ms)
+    if settings.interview_date is not None:
+        topic = Card.objects.filter(pk=card_id).values_list("topic__slug", flat=True).first() or ""
+        fcard = interview_cap(user=user, settings=settings, fcard=fcard, topic_slug=topic, now=now,
+                              zone=study_zone(settings=settings), exclude_pk=study_card.pk)  # fmt: skip
 
     _apply_fsrs(study_card, fcard)
     study_card.reps += 1

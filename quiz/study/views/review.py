@@ -116,6 +116,18 @@ def _respond(request, *, deck: Deck, ahead: bool, item=None, notice: str = "", s
     return redirect(_study_url(deck, ahead, **extra))
 
 
+def _deck_label(deck: Deck, topics) -> str:
+    """The deck in words, as the picker shows it: topic names and labels, not slugs and codes."""
+    parts = [topic.name for topic in topics if topic.slug in deck.topics]
+    if deck.difficulty:
+        parts.append(Card.Difficulty(deck.difficulty).label)
+    if deck.tag:
+        parts.append(f"#{deck.tag}")
+    if deck.flag:
+        parts.append(StudyFlag.Source(deck.flag).label)
+    return " · ".join(parts) or "All cards"
+
+
 @login_required
 def study(request):
     deck, ahead = _deck_ahead(request)
@@ -126,7 +138,9 @@ def study(request):
     context = _card_context(request, deck=deck, ahead=ahead, item=item, show="show" in request.GET)
     if request.htmx:
         return render(request, "study/_card.html", context)
-    context.update(topics=topic_list(), difficulties=Card.Difficulty.choices, flags=StudyFlag.Source.choices)
+    topics = list(topic_list())
+    context.update(topics=topics, difficulties=Card.Difficulty.choices, flags=StudyFlag.Source.choices,
+                   deck_label=_deck_label(deck, topics))  # fmt: skip
     return render(request, "study/study.html", context)
 
 

@@ -15,6 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_apkg_opens_as_an_anki_collection_with_one_note_per_card(user_client, deck_cards, tmp_path):
+    deck_cards[0].details = "More on **scaling**."
+    deck_cards[0].save()
     response = user_client.get(reverse("quiz:study_export", args=["deck.apkg"]))
     assert response.status_code == 200 and response["Content-Disposition"].endswith('.apkg"')
     archive = zipfile.ZipFile(io.BytesIO(response.content))
@@ -25,9 +27,10 @@ def test_apkg_opens_as_an_anki_collection_with_one_note_per_card(user_client, de
         assert db.execute("select count(*) from notes").fetchone()[0] == len(deck_cards)
         assert db.execute("select count(*) from cards").fetchone()[0] == len(deck_cards)
         fields, tags = db.execute("select flds, tags from notes order by id limit 1").fetchone()
-    question, answer, key_points, topic, slug = fields.split("\x1f")
+    question, answer, key_points, topic, slug, deeper = fields.split("\x1f")
     assert "Question 0?" in question and "<strong>0</strong>" in answer and "point 0" in key_points
     assert (topic, slug) == ("Topic 0", "card-0") and "topic::topic-0" in tags
+    assert "<strong>scaling</strong>" in deeper  # the deeper dive travels too
 
 
 def test_apkg_of_a_topic_deck_holds_only_that_topic(user_client, deck_cards, tmp_path):
