@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('study', '0001_initial'),
+        ('study', '0002_alter_studyflag_source'),
     ]
 
     operations = [
