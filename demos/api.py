@@ -11,12 +11,13 @@ from ninja import Router, Schema
 from demos.models import DemoRun
 from demos.params import DemoParamError
 from demos.services import DemoThrottled, demo_run_reap_if_stuck, demo_run_start
+from quizsite.input_policy import Slug
 
 router = Router(tags=["demos"])
 
 
 class RunIn(Schema):
-    kind: str
+    kind: Slug
     params: Any = None  # checked by the kind, so a wrong type is a 400 naming "params", like any other bound
     force: bool = False
 
@@ -45,7 +46,7 @@ class RunOut(RunSummaryOut):
 
 
 class ParamErrorOut(Schema):
-    param: str
+    param: str = ""  # empty when the body itself could not be read
     detail: str
 
 

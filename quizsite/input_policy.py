@@ -124,9 +124,11 @@ class InputPolicyMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         for value in [*view_args, *view_kwargs.values()]:
-            if isinstance(value, int) and not -INT_MAX <= value <= INT_MAX:
-                raise Http404("No such item.")
-            if isinstance(value, str) and value.isdigit() and len(value) > 15 and int(value) > INT_MAX:
+            too_big = isinstance(value, int) and not -INT_MAX <= value <= INT_MAX
+            too_big |= isinstance(value, str) and value.isdigit() and len(value) > 15 and int(value) > INT_MAX
+            if too_big:
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": "Not Found"}, status=404)
                 raise Http404("No such item.")
         return None
 

@@ -20,7 +20,7 @@ def client_ip(request) -> str:
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
     if proxies and len(forwarded) >= proxies:
         return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "0.0.0.0"
+    return request.META.get("REMOTE_ADDR", "") or "0.0.0.0"  # noqa: S104 (an address stored, never bound)
 
 
 def login_wait_seconds(*, request, credentials: dict | None) -> int:

@@ -5,19 +5,22 @@ The right option of a question is revealed once it is answered in an "immediate"
 """
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Router, Schema
 
 from quiz.exams.models import Quiz
 from quiz.exams.selectors import quiz_of_user
 from quiz.exams.services.quiz import LENGTH_CHOICES, QuizError, quiz_answer, quiz_create, quiz_missed_to_study
+from quizsite.input_policy import Id, Slug
+
+Number = Annotated[int, Field(ge=1, le=100)]
 
 router = Router(tags=["quiz"])
 
 
 class QuizIn(Schema):
-    topics: list[str] = Field(default_factory=list, description="Topic slugs; none means every topic.")
+    topics: list[Slug] = Field(default_factory=list, max_length=20, description="Topic slugs; none means every topic.")
     difficulty: int | None = Field(None, ge=1, le=3)
     length: int = Field(10, ge=1, le=max(LENGTH_CHOICES))
     feedback: Literal["immediate", "end"] = "immediate"
@@ -46,11 +49,15 @@ class QuizOut(Schema):
 
 
 class AnswerIn(Schema):
-    choice: int = Field(..., ge=0, description="Index into the question's options.")
+    choice: int = Field(..., ge=0, le=100, description="Index into the question's options.")
 
 
 class StudyIn(Schema):
-    card_slugs: list[str] | None = Field(None, description="Missed cards to study; none means all the misses.")
+    card_slugs: list[Slug] | None = Field(None, max_length=100, description="Missed cards to study; none: all the misses.")
+
+
+class StudyOut(Schema):
+    added: int
 
 
 class Error(Schema):
@@ -83,13 +90,13 @@ def quiz_start(request, payload: QuizIn):
     return 201, _quiz_out(quiz)
 
 
-@router.get("/{quiz_id}", response=QuizOut)
-def quiz_read(request, quiz_id: int):
+@router.get("/{quiz_id}", response={200: QuizOut, 404: Error})
+def quiz_read(request, quiz_id: Id):
     return _quiz_out(quiz_of_user(user=request.user, quiz_id=quiz_id))
 
 
-@router.post("/{quiz_id}/questions/{number}/answer", response={200: QuizOut, 400: Error})
-def quiz_question_answer(request, quiz_id: int, number: int, payload: AnswerIn):
+@router.post("/{quiz_id}/questions/{number}/answer", response={200: QuizOut, 400: Error, 404: Error})
+def quiz_question_answer(request, quiz_id: Id, number: Number, payload: AnswerIn):
     """Answer question `number` (from 1). The first answer counts; sending it again changes nothing."""
     quiz = quiz_of_user(user=request.user, quiz_id=quiz_id)
     try:
@@ -99,8 +106,8 @@ def quiz_question_answer(request, quiz_id: int, number: int, payload: AnswerIn):
     return _quiz_out(quiz)  # quiz_answer sets finished_at on this instance when the last question is answered
 
 
-@router.post("/{quiz_id}/study", response={200: dict})
-def quiz_study(request, quiz_id: int, payload: StudyIn):
+@router.post("/{quiz_id}/study", response={200: StudyOut, 404: Error})
+def quiz_study(request, quiz_id: Id, payload: StudyIn):
     """Put missed cards into the study deck, due now."""
     quiz = quiz_of_user(user=request.user, quiz_id=quiz_id)
     card_ids = None
