@@ -8,7 +8,9 @@ from quiz.exams.api import router as quiz_router
 from quiz.study.api import router as study_router
 from quizsite.openapi import DocumentedNinjaAPI
 
-api = DocumentedNinjaAPI(title="Transformer interview prep API", version="1.0", auth=django_auth)  # session auth checks CSRF
+api = DocumentedNinjaAPI(
+    title="Transformer interview prep API", version="1.0", auth=django_auth
+)  # session auth checks CSRF
 api.add_router("/bank", bank_router)
 api.add_router("/demos", demos_router)
 api.add_router("/study", study_router)

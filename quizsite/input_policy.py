@@ -11,7 +11,6 @@ integer rule to numbers in the query string, form fields and URL arguments; comm
 
 import json
 import re
-from dataclasses import dataclass
 from typing import Annotated
 
 from django import forms
@@ -20,6 +19,8 @@ from django.shortcuts import render
 from ninja import Field
 from ninja.pagination import PageNumberPagination
 
+from quizsite.text_policy import CONTROL, TEXT_PATTERN, InputProblem, text_problem
+
 INT_MAX = 2**53 - 1  # JavaScript's largest exact integer; every id, count and revision here is far below it
 ID_MAX = INT_MAX
 PAGE_MAX = 100_000
@@ -27,32 +28,10 @@ TEXT_MAX = 10_000  # an answer or a prompt; longer fields are capped by their ow
 SLUG_MAX = 100
 JSON_BODY_MAX = 2 * 1024 * 1024  # bodies larger than this are not walked (Django's DATA_UPLOAD_MAX_MEMORY_SIZE)
 
-CONTROL_CLASS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
-_CONTROL = re.compile(f"[{CONTROL_CLASS}\ud800-\udfff]")
 _INTEGER = re.compile(r"^\s*[-+]?\d+\s*$")
-TEXT_PATTERN = f"^[^{CONTROL_CLASS}]*$"  # the same rule as stated in the OpenAPI document
 
-MESSAGE_CONTROL = (
-    "{field}: contains a control character ({code}) at position {position}; "
-    "NUL and control characters are not accepted (tab and newline are)."
-)
 MESSAGE_INTEGER = "{field}: {value} is out of range (at most {limit} in size)."
 MESSAGE_CONTROL_SHORT = "Contains a control character ({code}); NUL and control characters are not accepted."
-
-
-@dataclass(frozen=True)
-class InputProblem:
-    field: str
-    message: str
-
-
-def text_problem(value: str, *, field: str = "text") -> InputProblem | None:
-    """The first NUL / control character / lone surrogate in `value`, as a message naming the field."""
-    match = _CONTROL.search(value)
-    if match is None:
-        return None
-    code = f"U+{ord(match.group()):04X}"
-    return InputProblem(field, MESSAGE_CONTROL.format(field=field, code=code, position=match.start() + 1))
 
 
 def integer_problem(value: str, *, field: str) -> InputProblem | None:
@@ -145,7 +124,7 @@ def input_refused(request, problem: InputProblem):
 
 def text_validate(value: str) -> None:
     """A Django validator for the same rule (a form error where a form is the caller's only way to speak)."""
-    if value and (problem := _CONTROL.search(value)):
+    if value and (problem := CONTROL.search(value)):
         raise forms.ValidationError(MESSAGE_CONTROL_SHORT.format(code=f"U+{ord(problem.group()):04X}"))
 
 

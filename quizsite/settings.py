@@ -201,7 +201,10 @@ INSTALLED_APPS += ["axes"]
 MIDDLEWARE.insert(1, "quizsite.db_unavailable.DatabaseUnavailableMiddleware")  # a 503 page when the database is down
 MIDDLEWARE.insert(2, "csp.middleware.CSPMiddleware")
 # Before sessions and CSRF: a request with NUL bytes or out-of-range numbers is refused before anything reads it.
-MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"), "quizsite.input_policy.InputPolicyMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+    "quizsite.input_policy.InputPolicyMiddleware",
+)
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes requires
 
 # Behind a TLS-terminating proxy: trust its X-Forwarded-Proto (set SECURE_PROXY_SSL_HEADER=1 only when the proxy

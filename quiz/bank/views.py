@@ -54,7 +54,7 @@ def signup(request):
         return response
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user)
+        login(request, user, backend="quiz.study.auth_backends.StudyUserBackend")  # not the throttle's backend
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
 
