@@ -49,6 +49,7 @@ def _is_connection_error(exc: Exception) -> bool:
         if isinstance(exc, InterfaceError):
             return True
         try:
+            connection.ensure_connection()  # a reconnect that fails: the server is gone
             return not connection.is_usable()
         except Exception:
             return True
