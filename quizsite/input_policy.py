@@ -26,7 +26,7 @@ ID_MAX = INT_MAX
 PAGE_MAX = 100_000
 TEXT_MAX = 10_000  # an answer or a prompt; longer fields are capped by their own rules
 SLUG_MAX = 100
-JSON_BODY_MAX = 2 * 1024 * 1024  # bodies larger than this are not walked (Django's DATA_UPLOAD_MAX_MEMORY_SIZE)
+JSON_BODY_MAX = 2 * 1024 * 1024  # bodies larger than this are not walked (below DATA_UPLOAD_MAX_MEMORY_SIZE)
 
 _INTEGER = re.compile(r"^\s*[-+]?\d+\s*$")
 
@@ -74,12 +74,16 @@ def request_problem(request) -> InputProblem | None:
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return None
     content_type = request.content_type or ""
+    size = int(request.META.get("CONTENT_LENGTH") or 0)
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        if size > JSON_BODY_MAX:
+            return None  # an upload: read by its view (and bounded by Django's upload limits)
+        request.body  # noqa: B018 - cached first, so the view (a django-ninja one too) can still read the raw body
         for key, values in request.POST.lists():
             for value in [key, *values]:
                 if problem := _value_problem(value, field=key[:50]):
                     return problem
-    elif content_type.endswith("json") and 0 < int(request.META.get("CONTENT_LENGTH") or 0) <= JSON_BODY_MAX:
+    elif content_type.endswith("json") and 0 < size <= JSON_BODY_MAX:
         try:
             data = json.loads(request.body)
         except (ValueError, UnicodeDecodeError):

@@ -23,3 +23,34 @@ def session_for(user, live_server) -> requests.Session:
 @pytest.fixture
 def api_session(user, live_server):
     return session_for(user, live_server)
+
+
+MARKER = "owner-secret-5521"  # only the owner's pages may ever show it
+
+
+@pytest.fixture
+def owner_data(user, bank_loaded):
+    """The owner's private rows, each holding MARKER where it holds text: an interview with a draft answer, a
+    quiz, a study history, a demo run (failed, so no model is needed to show it)."""
+    import uuid
+    from types import SimpleNamespace
+
+    from demos.models import DemoRun
+    from quiz.bank.models import Card
+    from quiz.exams.services import interview as interview_svc
+    from quiz.exams.services.quiz import quiz_create
+    from quiz.study.services.study import card_review
+    from tests.quiz.exam_helpers import bow_embed
+
+    card = Card.objects.in_use().first()
+    interview = interview_svc.interview_start(user=user, topics=[], questions=2, minutes=30)
+    interview_svc.interview_answer_save(interview=interview, position=0, text=f"My answer {MARKER}", rev=1)
+    quiz = quiz_create(user=user, topics=[], difficulty=None, length=2, embed=bow_embed)
+    card_review(user=user, card_id=card.pk, rating=3, review_id=uuid.uuid4())
+    run = DemoRun.objects.create(kind="attention", params={"text": "hello"}, params_hash="0" * 64, user=user,
+                                 status=DemoRun.Status.FAILED, error="stopped")  # fmt: skip
+    samples = {
+        "interview_id": interview.pk, "quiz_id": quiz.pk, "number": 1, "card_id": card.pk, "action": "suspend",
+        "slug": card.slug, "kind": "csv", "run_id": run.pk, "content_type_id": 1, "object_id": 1, "id": 1,
+    }  # fmt: skip
+    return SimpleNamespace(interview=interview, quiz=quiz, card=card, run=run, samples=samples)

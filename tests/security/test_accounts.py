@@ -49,7 +49,9 @@ def test_admin_login_is_throttled_the_same_way(client, django_user_model, settin
 def test_a_successful_login_resets_the_count(client, user, password, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         fail_login(client, user.username)
-    assert client.post(LOGIN, {"username": user.username, "password": password}, REMOTE_ADDR="10.0.0.1").status_code == 302
+    assert (
+        client.post(LOGIN, {"username": user.username, "password": password}, REMOTE_ADDR="10.0.0.1").status_code == 302
+    )
     client.logout()
     assert fail_login(client, user.username).status_code == 200
 
