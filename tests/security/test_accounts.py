@@ -9,6 +9,8 @@ from quiz.bank.forms import MESSAGE_USERNAME_REFUSED
 
 pytestmark = pytest.mark.django_db
 LOGIN = "/accounts/login/"
+GOOD_PASSWORD = "an-unusual-passphrase-42"  # noqa: S105 - a test account's
+DIGITS_PASSWORD = "90817263544"  # noqa: S105
 
 
 def fail_login(client, username, *, url=LOGIN, addr="10.0.0.1"):
@@ -38,7 +40,7 @@ def test_one_address_trying_many_accounts_is_locked_by_address(client, user, pas
 
 
 def test_admin_login_is_throttled_the_same_way(client, django_user_model, settings):
-    admin = django_user_model.objects.create_superuser("root", password="long-admin-password-7")
+    admin = django_user_model.objects.create_superuser("root", password=GOOD_PASSWORD)
     url = reverse("admin:login")
     for _ in range(settings.AXES_FAILURE_LIMIT):
         fail_login(client, admin.username, url=url, addr="10.0.0.4")
@@ -56,7 +58,7 @@ def test_a_successful_login_resets_the_count(client, user, password, settings):
     assert fail_login(client, user.username).status_code == 200
 
 
-def signup(client, username, password="an-unusual-passphrase-42", addr="10.1.0.1"):
+def signup(client, username, password=GOOD_PASSWORD, addr="10.1.0.1"):
     data = {"username": username, "password1": password, "password2": password}
     return client.post(reverse("signup"), data, REMOTE_ADDR=addr)
 
@@ -69,7 +71,7 @@ def test_taken_and_invalid_usernames_get_the_same_message(client, user):
 
 
 def test_an_all_digit_password_is_refused(client):
-    response = signup(client, "newcomer", password="90817263544")
+    response = signup(client, "newcomer", password=DIGITS_PASSWORD)
     assert response.status_code == 200 and "entirely numeric" in response.content.decode()
     assert not get_user_model().objects.filter(username="newcomer").exists()
 
