@@ -129,7 +129,9 @@ def test_queue_depth_answers_429_with_retry_after(user_client, user, other_user)
     assert page.status_code == 429 and page["Retry-After"] == "15"
 
 
-def test_cache_hit_is_the_callers_own_finished_run_without_enqueuing(user_client, user, django_capture_on_commit_callbacks):
+def test_cache_hit_is_the_callers_own_finished_run_without_enqueuing(
+    user_client, user, django_capture_on_commit_callbacks
+):
     payload = {"kind": "attention", "params": {"text": "cached text"}}
     with django_capture_on_commit_callbacks() as enqueued:
         first = user_client.post(RUNS, payload, content_type="application/json")
