@@ -54,3 +54,18 @@ def owner_data(user, bank_loaded):
         "slug": card.slug, "kind": "csv", "run_id": run.pk, "content_type_id": 1, "object_id": 1, "id": 1,
     }  # fmt: skip
     return SimpleNamespace(interview=interview, quiz=quiz, card=card, run=run, samples=samples)
+
+
+def browser_login(context, user, live_server) -> None:
+    """Give a Playwright browser context the session of `user` (as after the login form)."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+
+
+CSP_LISTENER = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));
+"""
+XSS_LISTENER = "window.__xss = 0;"
