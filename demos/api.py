@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from demos.models import DemoRun
 from demos.params import DemoParamError
@@ -18,7 +18,8 @@ router = Router(tags=["demos"])
 
 class RunIn(Schema):
     kind: Slug
-    params: Any = None  # checked by the kind, so a wrong type is a 400 naming "params", like any other bound
+    # checked by the kind, so a wrong type is a 400 naming "params", like any other bound; the document states the shape
+    params: Any = Field(None, json_schema_extra={"type": "object", "maxProperties": 20})
     force: bool = False
 
 

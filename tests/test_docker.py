@@ -10,7 +10,13 @@ NEVER_IN_IMAGE = [
     ".venv/bin/python", ".git/HEAD", "node_modules/playwright/index.js", "screenshots/home.png",
     "var/screenshots/study.png", "quiz/__pycache__/models.cpython-311.pyc", ".env",
 ]  # fmt: skip
-IN_IMAGE = ["manage.py", "quizsite/settings.py", "quiz/bank/data/topics.yaml", "static/css/site.css", "requirements.txt"]
+IN_IMAGE = [
+    "manage.py",
+    "quizsite/settings.py",
+    "quiz/bank/data/topics.yaml",
+    "static/css/site.css",
+    "requirements.txt",
+]
 
 
 def ignored(path: str, patterns: list[str]) -> bool:

@@ -53,7 +53,9 @@ class AnswerIn(Schema):
 
 
 class StudyIn(Schema):
-    card_slugs: list[Slug] | None = Field(None, max_length=100, description="Missed cards to study; none: all the misses.")
+    card_slugs: list[Slug] | None = Field(
+        None, max_length=100, description="Missed cards to study; none: all the misses."
+    )
 
 
 class StudyOut(Schema):
