@@ -1,5 +1,6 @@
 """Demo runs: start (validate, cache, throttle, enqueue), execute in the worker, reap the stuck; worker heartbeats."""
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from demos.kinds import kind_get
 from demos.models import DemoRun, WorkerHeartbeat
+from demos.params import DemoParamError
 
 log = logging.getLogger(__name__)
 
@@ -119,11 +121,9 @@ def _params_public(*, demo, clean: dict) -> bool:
     if clean == defaults:
         return True
     for params in Card.objects.filter(demo_slug=demo.slug).values_list("demo_params", flat=True):
-        try:
+        with contextlib.suppress(DemoParamError):  # a stale pre-fill on a card is not this run's parameters
             if demo.validate(params or {}) == clean:
                 return True
-        except Exception:  # a stale pre-fill on a card: not this run's parameters
-            continue
     return False
 
 

@@ -1,8 +1,8 @@
 """JSON API for the bank (read-only, public)."""
 
-from django.shortcuts import get_object_or_404
 from typing import Annotated
 
+from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 

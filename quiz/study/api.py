@@ -15,7 +15,6 @@ from quiz.bank.models import Card
 from quiz.bank.services.markdown import markdown_render
 from quiz.study.services.queue import Deck, study_queue_next
 from quiz.study.services.stats import study_stats
-from quizsite.input_policy import Id, ShortText, Slug
 from quiz.study.services.study import (
     RATINGS,
     StudyError,
@@ -26,6 +25,7 @@ from quiz.study.services.study import (
     interval_label,
     study_card_previews,
 )
+from quizsite.input_policy import Id, ShortText, Slug
 
 router = Router(tags=["study"])
 
