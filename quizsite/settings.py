@@ -195,7 +195,7 @@ LOGGING = {
 # ================================================================================================================
 from datetime import timedelta  # noqa: E402
 
-from csp.constants import NONE, SELF  # noqa: E402
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
 
 INSTALLED_APPS += ["axes"]
 MIDDLEWARE.insert(1, "quizsite.db_unavailable.DatabaseUnavailableMiddleware")  # a 503 page when the database is down
@@ -222,12 +222,13 @@ SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 DB_UNAVAILABLE_RETRY_AFTER = int(os.environ.get("DB_UNAVAILABLE_RETRY_AFTER", "30"))  # seconds, on the 503 page
 
 # Content-Security-Policy (django-csp): scripts and styles from this site only, no inline script anywhere.
-# Inline style *attributes* stay allowed (a bar width in a chart); they cannot run code or read the page.
+# Inline style *attributes* stay allowed (a bar width in a chart); they cannot run code or read the page. A script
+# that must insert a style element (a code editor's theme) gives it the page's nonce (<meta name="csp-nonce">).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF],
+        "style-src": [SELF, NONCE],
         "style-src-attr": ["'unsafe-inline'"],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],

@@ -32,8 +32,11 @@ MARKER = "owner-secret-5521"  # only the owner's pages may ever show it
 def owner_data(user, bank_loaded):
     """The owner's private rows, each holding MARKER where it holds text: an interview with a draft answer, a
     quiz, a study history, a demo run (failed, so no model is needed to show it)."""
+    import inspect
     import uuid
     from types import SimpleNamespace
+
+    from django.apps import apps
 
     from demos.models import DemoRun
     from quiz.bank.models import Card
@@ -45,7 +48,9 @@ def owner_data(user, bank_loaded):
     card = Card.objects.in_use().first()
     interview = interview_svc.interview_start(user=user, topics=[], questions=2, minutes=30)
     interview_svc.interview_answer_save(interview=interview, position=0, text=f"My answer {MARKER}", rev=1)
-    quiz = quiz_create(user=user, topics=[], difficulty=None, length=2, embed=bow_embed)
+    # where distractors come from embeddings, a fast stand-in encoder (the real one is not what is tested here)
+    fast = {"embed": bow_embed} if "embed" in inspect.signature(quiz_create).parameters else {}
+    quiz = quiz_create(user=user, topics=[], difficulty=None, length=2, **fast)
     card_review(user=user, card_id=card.pk, rating=3, review_id=uuid.uuid4())
     run = DemoRun.objects.create(kind="attention", params={"text": "hello"}, params_hash="0" * 64, user=user,
                                  status=DemoRun.Status.FAILED, error="stopped")  # fmt: skip
@@ -53,6 +58,14 @@ def owner_data(user, bank_loaded):
         "interview_id": interview.pk, "quiz_id": quiz.pk, "number": 1, "card_id": card.pk, "action": "suspend",
         "slug": card.slug, "kind": "csv", "run_id": run.pk, "content_type_id": 1, "object_id": 1, "id": 1,
     }  # fmt: skip
+    if apps.is_installed("quiz.exercises"):  # an attempt at a coding exercise: the owner's code, with MARKER
+        from quiz.exercises.models import Exercise, ExerciseAttempt
+
+        exercise = Exercise.objects.create(slug="iso-exercise", title="Isolation", topic="t", statement="s",
+                                           starter="", tests="", solution="")  # fmt: skip
+        attempt = ExerciseAttempt.objects.create(user=user, exercise=exercise, code=f"# {MARKER}",
+                                                 status=ExerciseAttempt.Status.DONE, output=MARKER)  # fmt: skip
+        samples["attempt_id"] = attempt.pk
     return SimpleNamespace(interview=interview, quiz=quiz, card=card, run=run, samples=samples)
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-PRIVATE = {"interview_id", "quiz_id"}  # arguments naming one user's own rows: someone else's is a 404
+PRIVATE = {"interview_id", "quiz_id", "attempt_id"}  # arguments naming one user's own rows: someone else's is a 404
 CAPABILITY = {"run_id"}  # a demo run's unguessable id is its shareable permanent link (public by design)
 
 
@@ -39,7 +39,8 @@ class Route:
         return "/" + path.replace("^", "").replace("$", "")
 
 
-ROUTE_SAMPLES = {("demos", "slug"): "attention", ("admin", "url"): "bank/card/", ("admin", "app_label"): "bank"}
+ROUTE_SAMPLES = {("demos", "slug"): "attention", ("exercises", "slug"): "iso-exercise", ("admin", "url"): "bank/card/",
+                 ("admin", "app_label"): "bank"}  # fmt: skip
 
 
 def site_routes() -> list[Route]:

@@ -9,7 +9,7 @@ from tests.security.conftest import MARKER
 from tests.security.site_urls import PRIVATE, site_routes
 
 pytestmark = pytest.mark.django_db
-API_BODY = {"choice": 0}  # what the API's POST schemas on private rows need (the others ignore it)
+API_BODY = {"choice": 0, "number": 1}  # what the API's POST schemas on private rows need (the rest is ignored)
 
 
 def owner_state(data) -> tuple:
