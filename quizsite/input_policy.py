@@ -117,9 +117,12 @@ class InputPolicyMiddleware:
 
 
 def input_refused(request, problem: InputProblem):
-    wants_json = request.path.startswith("/api/") or "json" in request.headers.get("Accept", "")
-    if wants_json:  # "param" too: the demos API names the refused parameter that way
-        return JsonResponse({"detail": problem.message, "param": problem.field}, status=400)
+    """JSON for the API and for a script's request (fetch: not a navigation), a page for a form sent by a browser."""
+    navigation = request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate"
+    if request.path.startswith("/api/") or "json" in request.headers.get("Accept", "") or not navigation:
+        # "param" as the demos API names a refused parameter; "error" as the page scripts read a refusal
+        body = {"detail": problem.message, "param": problem.field, "error": problem.message}
+        return JsonResponse(body, status=400)
     return render(request, "input_refused.html", {"problem": problem}, status=400)
 
 

@@ -10,7 +10,11 @@ from ninja import NinjaAPI
 _ERROR = {"type": "object", "properties": {"detail": {"type": "string", "maxLength": 2000}}, "required": ["detail"]}
 _INPUT_REFUSED = {
     "type": "object",
-    "properties": {"detail": {"type": "string", "maxLength": 2000}, "param": {"type": "string", "maxLength": 200}},
+    "properties": {
+        "detail": {"type": "string", "maxLength": 2000},
+        "param": {"type": "string", "maxLength": 200},
+        "error": {"type": "string", "maxLength": 2000},
+    },
     "required": ["detail"],
 }
 _VALIDATION = {

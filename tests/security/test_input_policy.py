@@ -99,3 +99,9 @@ def test_import_qa_names_file_and_line_of_a_u0000(tmp_path):
     with pytest.raises(CommandError) as error:
         call_command("import_qa", str(path))
     assert f"{path}:2: the answer contains a control character (U+0000" in str(error.value)
+
+
+def test_a_script_request_gets_json_it_can_show(user_client, interview):
+    url = reverse("quiz:interview_draft", args=[interview.pk, 1])
+    response = user_client.post(url, {"text": "a\x07b", "rev": 5}, headers={"Sec-Fetch-Mode": "cors"})
+    assert response.status_code == 400 and "U+0007" in response.json()["error"]
