@@ -45,3 +45,18 @@ def test_the_main_pages_load_without_a_csp_violation(browser, live_server, user,
         found["/study/ (after keys)"] = after_keys
     context.close()
     assert not found, "\n".join(f"{url}: {v}" for url, v in found.items())
+
+
+def test_the_interview_autosave_says_why_a_control_character_is_not_saved(browser, live_server, user, bank_loaded):
+    interview = interview_svc.interview_start(user=user, topics=[], questions=2, minutes=30)
+    context = browser.new_context()
+    browser_login(context, user, live_server)
+    page = context.new_page()
+    page.goto(live_server.url + interview.get_absolute_url())
+    page.fill("#answer-text", "pasted from a PDF \x0c page two")
+    page.locator("#answer-text").blur()
+    status = page.locator("[data-save-status]")
+    status.filter(has_text="Not saved:").wait_for(timeout=10_000)
+    assert "U+000C" in status.inner_text()
+    assert page.locator("#answer-text").input_value() == "pasted from a PDF \x0c page two"  # nothing lost
+    context.close()
