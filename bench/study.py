@@ -88,7 +88,7 @@ def _prepare(database_url: str, learners: int) -> list[tuple[int, str, str]]:
         StudyReview.objects.filter(user=user).delete()
         StudyCard.objects.filter(user=user).delete()
         session = SessionStore()
-        session.update({SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],
+        session.update({SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[-1],
                         HASH_SESSION_KEY: user.get_session_auth_hash()})  # fmt: skip
         session.create()
         users.append((user.pk, session.session_key, secrets.token_hex(16)))
@@ -152,6 +152,26 @@ class Learner(threading.Thread):
         self.conn.close()
 
 
+def server_start(database_url: str, *, workers: int | None, threads: int | None) -> tuple[subprocess.Popen, int]:
+    """gunicorn serving the site (plus the bare view) on a free loopback port, answering /healthz."""
+    port = _free_port()
+    server_size = [*(["--workers", str(workers)] if workers else []), *(["--threads", str(threads)] if threads else [])]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "quizsite" / "gunicorn_conf.py"),
+         "--bind", f"127.0.0.1:{port}", *server_size, "--pythonpath", str(ROOT / "bench"), "--log-level", "warning", "study:application"],
+        cwd=ROOT, env={**_env(database_url), SERVER_FLAG: "1", "DB_CONN_MAX_AGE": "60"},
+    )  # fmt: skip
+    for _ in range(150):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                break
+        except OSError:
+            time.sleep(0.2)
+    return server, port
+
+
 def _pct(values, q):
     values = sorted(values)
     return values[min(len(values) - 1, int(q * len(values)))] * 1000
@@ -166,21 +186,8 @@ def main():
     args = parser.parse_args()
     database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{ROOT / 'var' / 'bench_study.sqlite3'}"
     users = _prepare(database_url, args.learners)
-    port = _free_port()
-    server_size = [*(["--workers", str(args.workers)] if args.workers else []),
-                   *(["--threads", str(args.threads)] if args.threads else [])]  # fmt: skip
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "quizsite" / "gunicorn_conf.py"),
-         "--bind", f"127.0.0.1:{port}", *server_size, "--pythonpath", str(ROOT / "bench"), "--log-level", "warning", "study:application"],
-        cwd=ROOT, env={**_env(database_url), SERVER_FLAG: "1", "DB_CONN_MAX_AGE": "60"},
-    )  # fmt: skip
+    server, port = server_start(database_url, workers=args.workers, threads=args.threads)
     try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("GET", "/healthz")
-                break
-            except OSError:
-                time.sleep(0.2)
         warm = [Learner(port, user, 2, 0, {"bare": [], "next": [], "submit": []}) for user in users]
         for learner in warm:  # warm up every worker thread and its database connection
             learner.run()

@@ -6,18 +6,20 @@ from uuid import UUID
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from demos.models import DemoRun
 from demos.params import DemoParamError
 from demos.services import DemoThrottled, demo_run_reap_if_stuck, demo_run_start
+from quizsite.input_policy import Slug
 
 router = Router(tags=["demos"])
 
 
 class RunIn(Schema):
-    kind: str
-    params: Any = None  # checked by the kind, so a wrong type is a 400 naming "params", like any other bound
+    kind: Slug
+    # checked by the kind, so a wrong type is a 400 naming "params", like any other bound; the document states the shape
+    params: Any = Field(None, json_schema_extra={"type": "object", "maxProperties": 20})
     force: bool = False
 
 
@@ -45,7 +47,7 @@ class RunOut(RunSummaryOut):
 
 
 class ParamErrorOut(Schema):
-    param: str
+    param: str = ""  # empty when the body itself could not be read
     detail: str
 
 

@@ -1,5 +1,6 @@
 """Demo runs: start (validate, cache, throttle, enqueue), execute in the worker, reap the stuck; worker heartbeats."""
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from demos.kinds import kind_get
 from demos.models import DemoRun, WorkerHeartbeat
+from demos.params import DemoParamError
 from quizsite.queueing import enqueue_on_commit
 
 log = logging.getLogger(__name__)
@@ -71,8 +73,9 @@ def params_hash_compute(*, kind: str, params: dict, model: str, device: str) -> 
 
 @transaction.atomic
 def demo_run_start(*, user, kind: str, params, force: bool = False) -> DemoRun:
-    """A run for these parameters: a finished one with the same hash (cache hit, status done) unless `force`,
-    this user's identical run still in flight, or a new queued run sent to the worker once the row commits.
+    """A run for these parameters: a cache hit (a finished run with the same hash, copied as this user's own run,
+    status done) unless `force`, this user's identical run still in flight, or a new queued run sent to the worker
+    once the row commits. Other users' runs are reused only for public parameters (defaults, a card's pre-fill).
 
     Raises DemoParamError (bad kind or parameter) or DemoThrottled (per-user rate, or queue depth).
     """
@@ -81,10 +84,12 @@ def demo_run_start(*, user, kind: str, params, force: bool = False) -> DemoRun:
     device = demo_device()
     digest = params_hash_compute(kind=demo.slug, params=clean, model=demo.model_name(clean), device=device)
     if not force:
-        done = DemoRun.objects.filter(params_hash=digest, status=DemoRun.Status.DONE).defer("result")  # loaded if used
+        done = DemoRun.objects.filter(params_hash=digest, status=DemoRun.Status.DONE)
+        if not _params_public(demo=demo, clean=clean):
+            done = done.filter(user=user)  # someone else's prompt stays theirs: no sign it was ever run
         hit = done.order_by("-finished_at").first()
         if hit:
-            return hit
+            return _demo_run_copy(run=hit, user=user)
     in_flight = DemoRun.objects.filter(
         params_hash=digest, user=user, status__in=[DemoRun.Status.QUEUED, DemoRun.Status.RUNNING]
     ).first()
@@ -108,6 +113,33 @@ def demo_run_start(*, user, kind: str, params, force: bool = False) -> DemoRun:
     enqueue_on_commit(RUN_TASK, args=[str(run_id)], task_id=str(run_id),
                       on_failure=lambda: _demo_run_unqueued(run_id=run_id))  # fmt: skip
     return run
+
+
+def _params_public(*, demo, clean: dict) -> bool:
+    """Parameters anyone can see on the site (the form's defaults, or a card's pre-filled demo): sharing their
+    cached result between users tells nobody anything. Anything typed by a learner is cached per learner."""
+    from quiz.bank.models import Card  # bank names demos; the import stays local to keep demos importable alone
+
+    defaults = demo.validate({})
+    if clean == defaults:
+        return True
+    for params in Card.objects.filter(demo_slug=demo.slug).values_list("demo_params", flat=True):
+        with contextlib.suppress(DemoParamError):  # a stale pre-fill on a card is not this run's parameters
+            if demo.validate(params or {}) == clean:
+                return True
+    return False
+
+
+def _demo_run_copy(*, run: DemoRun, user) -> DemoRun:
+    """A cache hit as the caller's own finished run: the same result, a new id (their permanent link), a place in
+    their history, and nothing of the original (owner, times, worker)."""
+    now = timezone.now()
+    result = DemoRun.objects.filter(pk=run.pk).values_list("result", flat=True).get()
+    return DemoRun.objects.create(
+        id=uuid.uuid4(), kind=run.kind, params=run.params, params_hash=run.params_hash, status=DemoRun.Status.DONE,
+        progress=100, progress_label="Done", result=result, user=user, started_at=now, finished_at=now,
+        device=run.device,
+    )  # fmt: skip
 
 
 def _demo_run_unqueued(*, run_id) -> None:

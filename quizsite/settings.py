@@ -184,3 +184,75 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# ================================================================================================================
+# Security and TLS. Production values come from the environment (README, "Deploying behind TLS"); the defaults
+# suit a laptop (plain http on localhost).
+# ================================================================================================================
+from datetime import timedelta  # noqa: E402
+
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE.insert(1, "quizsite.db_unavailable.DatabaseUnavailableMiddleware")  # a 503 page when the database is down
+MIDDLEWARE.insert(2, "csp.middleware.CSPMiddleware")
+# Before sessions and CSRF: a request with NUL bytes or out-of-range numbers is refused before anything reads it.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+    "quizsite.input_policy.InputPolicyMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes requires
+
+# Behind a TLS-terminating proxy: trust its X-Forwarded-Proto (set SECURE_PROXY_SSL_HEADER=1 only when the proxy
+# overwrites that header on every request; otherwise a client could claim https).
+_proxy_header = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
+if _proxy_header.lower() in {"1", "true", "yes", "on"}:
+    _proxy_header = "X-Forwarded-Proto"
+if _proxy_header and _proxy_header.lower() not in {"0", "false", "no", "off"}:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container healthcheck speaks plain http to the app itself
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+DB_UNAVAILABLE_RETRY_AFTER = int(os.environ.get("DB_UNAVAILABLE_RETRY_AFTER", "30"))  # seconds, on the 503 page
+
+# Content-Security-Policy (django-csp): scripts and styles from this site only, no inline script anywhere.
+# Inline style *attributes* stay allowed (a bar width in a chart); they cannot run code or read the page. A script
+# that must insert a style element (a code editor's theme) gives it the page's nonce (<meta name="csp-nonce">).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Login throttle (django-axes): per account and, separately, per client address; the page says how long to wait.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", *AUTHENTICATION_BACKENDS]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(seconds=int(os.environ.get("LOGIN_COOLOFF_SECONDS", "300")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "quizsite.throttle.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "quizsite.throttle.client_ip"
+AXES_VERBOSE = False
+SIGNUP_LIMIT_PER_HOUR = int(os.environ.get("SIGNUP_LIMIT_PER_HOUR", "10"))  # per client address
+AUTH_PASSWORD_VALIDATORS += [{"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"}]
+
+# Counters of the throttles: shared by every web process through Redis when there is one.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))  # proxies that append to X-Forwarded-For
+LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}  # one line per login otherwise

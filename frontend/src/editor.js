@@ -25,6 +25,8 @@ function create({ parent, doc, label, onRun, onChange }) {
         indentUnit.of("    "),
         python(),
         EditorView.lineWrapping,
+        // CodeMirror injects style elements: they carry the page nonce the CSP allows (meta name=csp-nonce)
+        EditorView.cspNonce.of(document.querySelector('meta[name="csp-nonce"]')?.content || ""),
         EditorView.contentAttributes.of({ "aria-label": label, "aria-multiline": "true" }),
         EditorView.updateListener.of((update) => { if (update.docChanged && onChange) onChange(); }),
       ],

@@ -1,12 +1,15 @@
 """JSON API for the bank (read-only, public)."""
 
+from typing import Annotated
+
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
 
 from quiz.bank.models import Card
 from quiz.bank.selectors import card_list, topic_list
 from quiz.bank.services.markdown import markdown_render
+from quizsite.input_policy import BoundedPageNumberPagination, ShortText, Slug
 
 router = Router(tags=["bank"])
 
@@ -44,13 +47,13 @@ def topics(request):
 
 
 @router.get("/cards", response=list[CardOut], auth=None)
-@paginate(PageNumberPagination, page_size=20)
-def cards(request, q: str = "", topic: str = "", difficulty: int | None = None):
-    return card_list(text=q[:200], topic=topic, difficulty=difficulty)
+@paginate(BoundedPageNumberPagination, page_size=20)
+def cards(request, q: ShortText = "", topic: Slug = "", difficulty: Annotated[int, Field(ge=1, le=3)] | None = None):
+    return card_list(text=q, topic=topic, difficulty=difficulty)
 
 
 @router.get("/cards/{slug}", response=CardOut, auth=None)
-def card(request, slug: str):
+def card(request, slug: Slug):
     """A card merged into another answers with the card it now lives in (its own slug in the payload)."""
     card = get_object_or_404(Card.objects.select_related("topic", "retired_into__topic"), slug=slug)
     return card.retired_into or card

@@ -1,8 +1,8 @@
 from django.contrib.auth import login
-from django.contrib.auth.forms import UserCreationForm
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
+from quiz.bank.forms import SignupForm
 from quiz.bank.models import Card
 from quiz.bank.selectors import card_list, card_related, topic_list
 
@@ -43,10 +43,18 @@ def card_detail(request, slug):
 
 
 def signup(request):
-    form = UserCreationForm(request.POST or None)
+    from quizsite.throttle import MESSAGE_SIGNUP_THROTTLED, signup_throttle_wait
+
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and (wait := signup_throttle_wait(request=request)):
+        form.is_valid()  # keeps what was typed on the page
+        response = render(request, "registration/signup.html",
+                          {"form": form, "throttled": MESSAGE_SIGNUP_THROTTLED.format(seconds=wait)}, status=429)  # fmt: skip
+        response["Retry-After"] = str(wait)
+        return response
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user)
+        login(request, user, backend="quiz.study.auth_backends.StudyUserBackend")  # not the throttle's backend
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
 

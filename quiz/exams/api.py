@@ -7,7 +7,7 @@ the quiz ends. Typed answers are graded on the worker: read the quiz again until
 """
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Router, Schema
 
@@ -25,12 +25,15 @@ from quiz.exams.services.quiz import (
     quiz_missed_to_study,
 )
 from quiz.exams.services.quiz_match import match_best, match_pair
+from quizsite.input_policy import Id, Slug
+
+Number = Annotated[int, Field(ge=1, le=100)]
 
 router = Router(tags=["quiz"])
 
 
 class QuizIn(Schema):
-    topics: list[str] = Field(default_factory=list, description="Topic slugs; none means every topic.")
+    topics: list[Slug] = Field(default_factory=list, max_length=20, description="Topic slugs; none means every topic.")
     difficulty: int | None = Field(None, ge=1, le=3)
     length: int = Field(10, ge=1, le=max(LENGTH_CHOICES))
     feedback: Literal["immediate", "end"] = "immediate"
@@ -92,7 +95,13 @@ class PairIn(Schema):
 
 
 class StudyIn(Schema):
-    card_slugs: list[str] | None = Field(None, description="Missed cards to study; none means all the misses.")
+    card_slugs: list[Slug] | None = Field(
+        None, max_length=100, description="Missed cards to study; none: all the misses."
+    )
+
+
+class StudyOut(Schema):
+    added: int
 
 
 class Error(Schema):
@@ -133,13 +142,13 @@ def quiz_start(request, payload: QuizIn):
     return 201, _quiz_out(quiz)
 
 
-@router.get("/{quiz_id}", response=QuizOut)
-def quiz_read(request, quiz_id: int):
+@router.get("/{quiz_id}", response={200: QuizOut, 404: Error})
+def quiz_read(request, quiz_id: Id):
     return _quiz_out(quiz_of_user(user=request.user, quiz_id=quiz_id))
 
 
-@router.post("/{quiz_id}/questions/{number}/answer", response={200: QuizOut, 400: Error})
-def quiz_question_answer(request, quiz_id: int, number: int, payload: AnswerIn):
+@router.post("/{quiz_id}/questions/{number}/answer", response={200: QuizOut, 400: Error, 404: Error})
+def quiz_question_answer(request, quiz_id: Id, number: Number, payload: AnswerIn):
     """Answer question `number` (from 1): `choice` for multiple choice and true/false, `text` for a typed answer.
     The first answer counts; sending it again changes nothing."""
     quiz = quiz_of_user(user=request.user, quiz_id=quiz_id)
@@ -156,8 +165,8 @@ def quiz_question_answer(request, quiz_id: int, number: int, payload: AnswerIn):
     return _quiz_out(quiz)  # the services set finished_at on this instance when the last question is answered
 
 
-@router.post("/{quiz_id}/match", response={200: QuizOut, 400: Error})
-def quiz_match_pair(request, quiz_id: int, payload: PairIn):
+@router.post("/{quiz_id}/match", response={200: QuizOut, 400: Error, 404: Error})
+def quiz_match_pair(request, quiz_id: Id, payload: PairIn):
     """Pair a match board's question `number` with answer `choice`; a wrong pairing adds a penalty second."""
     quiz = quiz_of_user(user=request.user, quiz_id=quiz_id)
     try:
@@ -168,8 +177,8 @@ def quiz_match_pair(request, quiz_id: int, payload: PairIn):
     return _quiz_out(quiz)
 
 
-@router.post("/{quiz_id}/study", response={200: dict})
-def quiz_study(request, quiz_id: int, payload: StudyIn):
+@router.post("/{quiz_id}/study", response={200: StudyOut, 404: Error})
+def quiz_study(request, quiz_id: Id, payload: StudyIn):
     """Put missed cards into the study deck, due now."""
     quiz = quiz_of_user(user=request.user, quiz_id=quiz_id)
     card_ids = None

@@ -6,6 +6,7 @@ from quiz.bank.models import Card, Topic
 from quiz.exams.models import Interview, Quiz
 from quiz.exams.services.interview import MINUTES_CHOICES, QUESTION_CHOICES
 from quiz.exams.services.quiz import LENGTH_CHOICES, MAX_TYPED_CHARS
+from quizsite.input_policy import INT_MAX, BoundedIntegerField, text_validate
 
 
 class TopicsField(forms.ModelMultipleChoiceField):
@@ -62,6 +63,11 @@ class InterviewAnswerForm(forms.Form):
 
     ACTIONS = ("submit", "skip", "flag", "unflag")
 
-    text = forms.CharField(required=False, strip=False)
-    rev = forms.IntegerField(required=False, min_value=0)
+    text = forms.CharField(required=False, strip=False, validators=[text_validate])
+    rev = BoundedIntegerField(required=False, max_value=INT_MAX)  # the page sends Date.now(): ~1.7e12
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS], required=False)
+    number = BoundedIntegerField(required=False, min_value=1, max_value=max(QUESTION_CHOICES))  # finish only
+
+
+class InterviewOpenForm(forms.Form):
+    q = BoundedIntegerField(min_value=1, max_value=max(QUESTION_CHOICES))

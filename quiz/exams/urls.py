@@ -15,6 +15,7 @@ urlpatterns = [
     path("interview/", interview.interview_start, name="interview_start"),
     path("interview/history/", interview.interview_history_view, name="interview_history"),
     path("interview/<int:interview_id>/", interview.interview_detail, name="interview_detail"),
+    path("interview/<int:interview_id>/open/", interview.interview_open, name="interview_open"),
     path("interview/<int:interview_id>/q/<int:number>/", interview.interview_answer, name="interview_answer"),
     path("interview/<int:interview_id>/q/<int:number>/draft/", interview.interview_draft, name="interview_draft"),
     path("interview/<int:interview_id>/finish/", interview.interview_finish, name="interview_finish"),

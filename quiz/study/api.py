@@ -25,15 +25,16 @@ from quiz.study.services.study import (
     interval_label,
     study_card_previews,
 )
+from quizsite.input_policy import Id, ShortText, Slug
 
 router = Router(tags=["study"])
 
 
 class DeckQuery(Schema):
-    topic: list[str] = Field(default_factory=list, description="Topic slugs; none means every topic.")
+    topic: list[Slug] = Field(default_factory=list, max_length=20, description="Topic slugs; none means every topic.")
     difficulty: int | None = Field(None, ge=1, le=3)
-    tag: str = ""
-    flag: str = Field("", description='Only cards flagged by another feature, e.g. "interview".')
+    tag: ShortText = ""
+    flag: Slug = Field("", description='Only cards flagged by another feature, e.g. "interview".')
     ahead: bool = Field(False, description="Study ahead: include reviews due in the next 7 days.")
     limit: int = Field(1, ge=1, le=50)
 
@@ -73,7 +74,7 @@ class NextOut(Schema):
 
 
 class ReviewIn(Schema):
-    card_id: int
+    card_id: Id
     rating: int = Field(..., ge=1, le=4, description="1 Again, 2 Hard, 3 Good, 4 Easy")
     review_id: uuid.UUID = Field(..., description="Made by the client once per answer; a resend counts once.")
     duration_ms: int | None = Field(None, ge=0, le=3_600_000)
@@ -157,8 +158,8 @@ def study_undo(request, payload: UndoIn):
     return _review_out(review)
 
 
-@router.post("/cards/{card_id}/{action}", response=CardStateOut)
-def study_card_action(request, card_id: int, action: Literal["suspend", "unsuspend", "bury", "unbury"]):
+@router.post("/cards/{card_id}/{action}", response={200: CardStateOut, 404: Error})
+def study_card_action(request, card_id: Id, action: Literal["suspend", "unsuspend", "bury", "unbury"]):
     """Suspend or unsuspend a card, or bury it until the next study day (or unbury it)."""
     get_object_or_404(Card, pk=card_id)
     if action in {"suspend", "unsuspend"}:

@@ -6,6 +6,8 @@ from django import forms
 
 from quiz.bank.models import Topic
 from quiz.study.models import StudySettings
+from quiz.study.services.study import DURATION_MAX_MS
+from quizsite.input_policy import ID_MAX, BoundedIntegerField
 
 _STEP = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -94,3 +96,17 @@ class StudySettingsForm(forms.ModelForm):
 
     def clean_maximum_interval(self):
         return min(max(self.cleaned_data["maximum_interval"], 1), 36500)
+
+
+class ReviewForm(forms.Form):
+    """One answer from the study page. A negative duration is refused here, not left to the database's check
+    (whose IntegrityError would look like a resent answer)."""
+
+    card_id = BoundedIntegerField(min_value=1, max_value=ID_MAX)
+    rating = BoundedIntegerField(min_value=0, max_value=9)  # 1-4 is the service's rule, with its own message
+    review_id = forms.UUIDField()
+    duration_ms = BoundedIntegerField(required=False, min_value=0, max_value=10**12)
+
+    def clean_duration_ms(self):
+        value = self.cleaned_data["duration_ms"]
+        return min(value, DURATION_MAX_MS) if value else None  # an hour or more: the tab was left open

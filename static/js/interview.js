@@ -87,6 +87,10 @@
         window.location.assign(data.redirect); // finished elsewhere (another tab, or the deadline)
         return;
       }
+      if (response.status === 400 && data.error) {
+        status.textContent = "Not saved: " + data.error; // e.g. a control character pasted in: the text stays here
+        return;
+      }
       if (!response.ok) throw new Error(data.error || response.statusText);
       saved = text;
       const time = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });

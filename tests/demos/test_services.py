@@ -165,4 +165,9 @@ def test_a_run_started_before_any_worker_reported_its_device_is_cached_under_the
     assert first.device == "auto"
     services.demo_run_execute(run_id=first.pk, hostname=HOST, device="cpu")
     services.worker_heartbeat_beat(hostname=HOST, pid=1, device="cpu")
-    assert services.demo_run_start(user=user, kind="echo", params={"text": "x"}).pk == first.pk
+    hit = services.demo_run_start(user=user, kind="echo", params={"text": "x"})
+    assert (
+        hit.pk != first.pk
+        and hit.status == DemoRun.Status.DONE
+        and hit.result == DemoRun.objects.get(pk=first.pk).result
+    )

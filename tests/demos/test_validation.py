@@ -129,7 +129,9 @@ def test_queue_depth_answers_429_with_retry_after(user_client, user, other_user)
     assert page.status_code == 429 and page["Retry-After"] == "15"
 
 
-def test_cache_hit_returns_the_same_run_without_enqueuing(user_client, user, django_capture_on_commit_callbacks):
+def test_cache_hit_is_the_callers_own_finished_run_without_enqueuing(
+    user_client, user, django_capture_on_commit_callbacks
+):
     payload = {"kind": "attention", "params": {"text": "cached text"}}
     with django_capture_on_commit_callbacks() as enqueued:
         first = user_client.post(RUNS, payload, content_type="application/json")
@@ -138,8 +140,9 @@ def test_cache_hit_returns_the_same_run_without_enqueuing(user_client, user, dja
 
     with django_capture_on_commit_callbacks() as enqueued:
         hit = user_client.post(RUNS, payload, content_type="application/json")
-    assert hit.status_code == 200 and hit.json()["id"] == first.json()["id"] and hit.json()["status"] == "done"
-    assert enqueued == [] and DemoRun.objects.count() == 1
+    assert hit.status_code == 200 and hit.json()["id"] != first.json()["id"] and hit.json()["status"] == "done"
+    assert enqueued == [] and DemoRun.objects.filter(user=user, status=DemoRun.Status.DONE).count() == 2
+    assert DemoRun.objects.get(pk=hit.json()["id"]).result == {"tokens": []}
 
     with django_capture_on_commit_callbacks() as enqueued:
         forced = user_client.post(RUNS, {**payload, "force": True}, content_type="application/json")

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from demos.services import worker_alive
-from quiz.exams.forms import InterviewAnswerForm, InterviewStartForm
+from quiz.exams.forms import InterviewAnswerForm, InterviewOpenForm, InterviewStartForm
 from quiz.exams.models import Interview
 from quiz.exams.services import interview as svc
 from quiz.exams.services.grading import MAX_ANSWER_CHARS
@@ -53,7 +53,8 @@ def interview_start(request):
 
 @login_required
 def interview_detail(request, interview_id: int):
-    """The open question (``?q=N`` opens question N). After the deadline, finishing happens here."""
+    """The open question; read-only (opening another question is a POST to interview_open). After the deadline,
+    finishing happens here."""
     interview = _own(request, interview_id)
     if not interview.is_open:
         return redirect(_report_url(interview))
@@ -61,13 +62,6 @@ def interview_detail(request, interview_id: int):
         svc.interview_finish(interview=interview)
         messages.info(request, MESSAGE_TIME_UP)
         return redirect(_report_url(interview))
-    number = request.GET.get("q", "")
-    if number.isdigit() and int(number) - 1 != interview.current_position:
-        try:
-            interview = svc.interview_open(interview=interview, position=int(number) - 1)
-        except svc.InterviewError as exc:
-            messages.error(request, str(exc))
-        return redirect(interview)
     answers = list(interview.answers.select_related("card__topic"))
     current = answers[interview.current_position]
     context = {
@@ -76,6 +70,20 @@ def interview_detail(request, interview_id: int):
         "all_submitted": all(a.submitted_at for a in answers),
     }  # fmt: skip
     return render(request, "exams/interview/question.html", context)
+
+
+@login_required
+@require_POST
+def interview_open(request, interview_id: int):
+    """Open question ``q`` (from 1): the time from now on counts for it."""
+    interview = _own(request, interview_id)
+    form = InterviewOpenForm(request.POST)
+    if form.is_valid() and interview.is_open and timezone.now() < interview.deadline:
+        try:
+            svc.interview_open(interview=interview, position=form.cleaned_data["q"] - 1)
+        except svc.InterviewError as exc:
+            messages.error(request, str(exc))
+    return redirect(interview)
 
 
 @login_required
@@ -137,10 +145,10 @@ def interview_finish(request, interview_id: int):
     """Finish early. The page sends the open answer along (with a revision; without script it sends none)."""
     interview = _own(request, interview_id)
     form = InterviewAnswerForm(request.POST)
-    number = request.POST.get("number", "")
-    if form.is_valid() and form.cleaned_data["rev"] is not None and number.isdigit() and interview.is_open:
+    number = form.cleaned_data.get("number") if form.is_valid() else None
+    if form.is_valid() and form.cleaned_data["rev"] is not None and number and interview.is_open:
         try:
-            svc.interview_answer_save(interview=interview, position=int(number) - 1, text=form.cleaned_data["text"],
+            svc.interview_answer_save(interview=interview, position=number - 1, text=form.cleaned_data["text"],
                                       rev=form.cleaned_data["rev"])  # fmt: skip
         except svc.InterviewError:
             pass  # finished meanwhile (another tab): nothing left to save

@@ -26,6 +26,8 @@ RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 LEECH_REPEAT = 4  # after the threshold, every 4 more lapses flags the card again (Anki's rule)
 
 ERROR_RATING = "Rating must be 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy)."
+DURATION_MAX_MS = 3_600_000
+ERROR_DURATION = f"The answer time must be 0 to {DURATION_MAX_MS} ms."
 ERROR_NO_CARD = "No such card."
 ERROR_UNDO_NOT_LAST = "Only the most recent answer can be undone."
 
@@ -221,6 +223,8 @@ def card_review(*, user, card_id: int, rating: int, review_id: uuid.UUID | str, 
     """Answer a card. Idempotent by ``review_id``: a retried or doubled submit returns the first result."""
     if rating not in RATINGS:
         raise StudyError(ERROR_RATING)
+    if duration_ms is not None and not 0 <= duration_ms <= DURATION_MAX_MS:
+        raise StudyError(ERROR_DURATION)
     review_id = uuid.UUID(str(review_id))
     try:
         return _card_review(user=user, card_id=card_id, rating=rating, review_id=review_id,

@@ -11,10 +11,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from quiz.bank.models import Card
 from quiz.bank.selectors import topic_list
+from quiz.study.forms import ReviewForm
 from quiz.study.models import StudyCard, StudyFlag, StudyReview
 from quiz.study.services.queue import Deck, QueueItem, study_queue_next
 from quiz.study.services.study import (
@@ -34,6 +36,7 @@ LEECH_NOTICE = (
 )
 UNDO_NOTICE = "Undid your last answer ({rating})."
 EMPTY_UNDO_NOTICE = "Nothing to undo."
+MESSAGE_UNREADABLE_ANSWER = "That answer could not be read; please try again."
 MORE_NEW = 10
 CARD_ACTIONS = {"suspend": "Card suspended.", "unsuspend": "Card unsuspended.",
                 "bury": "Card buried until tomorrow.", "unbury": "Card unburied."}  # fmt: skip
@@ -148,14 +151,15 @@ def study(request):
 @require_POST
 def study_review(request):
     deck, ahead = _deck_ahead(request)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        return _respond(request, deck=deck, ahead=ahead, notice=MESSAGE_UNREADABLE_ANSWER)
+    data = form.cleaned_data
     try:
-        duration = int(request.POST.get("duration_ms") or 0) or None
-        result = card_review(user=request.user, card_id=int(request.POST["card_id"]),
-                             rating=int(request.POST.get("rating", 0)), review_id=request.POST["review_id"],
-                             duration_ms=min(duration, 3_600_000) if duration else None)  # fmt: skip
-    except (KeyError, ValueError) as error:
-        message = str(error) if isinstance(error, StudyError) else "That answer could not be read; please try again."
-        return _respond(request, deck=deck, ahead=ahead, notice=message)
+        result = card_review(user=request.user, card_id=data["card_id"], rating=data["rating"],
+                             review_id=data["review_id"], duration_ms=data["duration_ms"])  # fmt: skip
+    except StudyError as error:
+        return _respond(request, deck=deck, ahead=ahead, notice=str(error))
     notice = LEECH_NOTICE.format(lapses=result.review.study_card.lapses) if result.leech else ""
     return _respond(request, deck=deck, ahead=ahead, notice=notice)
 
@@ -188,7 +192,8 @@ def study_card_action(request, card_id: int, action: str):
     else:
         card_bury(user=request.user, card_id=card_id, buried=action == "bury")
     back = request.POST.get("next", "")
-    if back.startswith("/") and not back.startswith("//"):
+    # Django's own check: "/\\evil.example" starts with one slash yet browsers go to another host with it
+    if back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         messages.success(request, CARD_ACTIONS[action])
         return redirect(back)
     if request.POST.get("undo"):  # the card comes back to the screen, as it was before the suspend / bury

@@ -50,7 +50,8 @@ def test_the_autosave_endpoint_saves_and_reports_the_remaining_time(interview, u
     assert data == {"saved": True, "stale": False, "late": False, "capped": "", "remaining": data["remaining"]}
     assert 0 < data["remaining"] <= 300
     assert interview.answers.get(position=1).text == "Autosaved draft"
-    page = user_client.get(interview.get_absolute_url() + "?q=2", follow=True).content.decode()
+    open_url = reverse("quiz:interview_open", args=[interview.pk])
+    page = user_client.post(open_url, {"q": 2}, follow=True).content.decode()
     assert "Autosaved draft</textarea>" in page  # a reload brings the draft back
 
 

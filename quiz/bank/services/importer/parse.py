@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+from quizsite.text_policy import text_problem
+
 from .delimited import delimited_parse
 from .detect import qa_format_detect
 from .flashcards import flashcards_parse
@@ -12,6 +14,11 @@ from .markdown_qa import markdown_qa_parse
 from .pointers import pointers_resolve
 from .text import qa_text_decode
 from .types import ParsedFile, ParsedQuestion, QAFormatError
+
+MESSAGE_CONTROL_CHARACTER = (
+    "the {field} contains a control character ({code}, written as \\u{hex} in JSON); "
+    "NUL and control characters are not accepted: remove it and import again"
+)
 
 _PARSERS = {
     "json": json_parse,
@@ -32,6 +39,7 @@ def qa_text_parse(*, text: str, path: str, format: str | None = None) -> ParsedF
         raise QAFormatError(path, 1, f"unknown format {fmt!r}")
     if not parsed.questions:
         raise QAFormatError(path, 1, f"no questions found (read as {parsed.format})")
+    control_characters_refuse(parsed)
     pointers_resolve(parsed)
     data_uris_strip(parsed, text=text)
     repeated_numbers_report(parsed)
@@ -63,6 +71,17 @@ def data_uris_strip(parsed: ParsedFile, *, text: str) -> None:
             value = getattr(entry, name)
             if "data:" in value:
                 setattr(entry, name, re.sub(r"[ \t]{2,}", " ", _DATA_URI_IMAGE.sub("", value)).strip())
+
+
+def control_characters_refuse(parsed: ParsedFile) -> None:
+    """The site's text rule (quizsite.text_policy) for every field of every question: file:line of the first."""
+    for entry in parsed.questions:
+        for name in ("question", "answer", "details", "topic", "tags"):
+            values = getattr(entry, name)
+            for value in values if isinstance(values, list) else [values]:
+                if problem := text_problem(str(value), field=name):
+                    message = MESSAGE_CONTROL_CHARACTER.format(field=name, code=problem.code, hex=problem.code[2:])
+                    raise QAFormatError(parsed.path, entry.line or 1, message)
 
 
 def repeated_numbers_report(parsed: ParsedFile) -> None:
