@@ -1,0 +1,180 @@
+"""Contradiction cues for the interview grader: does a span of the answer that matches a key point state its
+opposite?
+
+Two cues from the words, each confirmed by the encoder:
+  * an antonym swap: the key point uses one side of a pair in grading_data/antonyms.yaml (divide, quadratic,
+    LayerNorm, ...) and the span uses the other side without the first (multiply, constant, BatchNorm, ...);
+  * a negation flip: the span and the key point differ in the parity of their negation cues (not, no, never, ...).
+The encoder check compares the span with the key point and with a negated form of the key point (an antonym swapped
+in, or a "not" inserted): the span contradicts only if it is at least about as close to the negated form.
+"""
+
+import re
+from dataclasses import dataclass
+
+from quiz.services.grading_text import CLAUSE_BREAKS, NEGATIONS, antonym_pairs, stopwords, text_terms
+
+_AUXILIARY = re.compile(
+    r"\b(is|are|was|were|can|could|does|do|did|has|have|must|should|will|would|may|might)\b", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class Cue:
+    kind: str  # "antonym" or "negation"
+    said: str  # the term the answer used ("multiply"; "not")
+    expected: str  # the key point's term ("divide"; "" for negation)
+
+
+SCOPE = 3  # terms: a cue counts only this close to a term of the key point (it must be about the same thing)
+
+
+def _near(seq: list[str], index: int, wanted: set[str], *, before: int, after: int) -> bool:
+    """A wanted term within `before` terms before or `after` terms after seq[index], in the same clause."""
+    for step, reach in ((-1, before), (1, after)):
+        i = index + step
+        while 0 <= i < len(seq) and abs(i - index) <= reach and seq[i] not in CLAUSE_BREAKS:
+            if seq[i] in wanted:
+                return True
+            i += step
+    return False
+
+
+ANCHORED = {"before", "after"}  # "after the block" does not contradict "before the head": same anchor needed
+
+
+def _anchor(seq: list[str], term: str) -> str | None:
+    stop = stopwords()
+    for i, t in enumerate(seq):
+        if t == term:
+            return next((u for u in seq[i + 1 : i + 4] if u not in stop and u not in CLAUSE_BREAKS), None)
+    return None
+
+
+def _same_anchor(point_seq: list[str], expected: str, span_terms: list[str], said: str) -> bool:
+    anchor = _anchor(point_seq, expected)
+    return anchor is not None and anchor == _anchor(span_terms, said)
+
+
+def antonym_cue(
+    *, point_terms: set[str], wanted: set[str], span_terms: list[str], context: set[str], point_seq: list[str]
+) -> Cue | None:
+    """The first antonym pair the span flips relative to the key point, next to a term of the point, if any.
+    `context` is the span with a few words either side: the key point's own term there means no swap (a window may
+    have cut "... decoder states as queries and encoder outputs as keys" in the middle)."""
+    found = set(span_terms)
+    for a, b in antonym_pairs():
+        for expected, said in ((a, b), (b, a)):
+            if expected in point_terms and said not in point_terms and said in found and expected not in context:
+                if said in ANCHORED and not _same_anchor(point_seq, expected, span_terms, said):
+                    continue
+                others = wanted - {said, expected} - GENERIC
+                if any(_near(span_terms, i, others, before=SCOPE, after=SCOPE)
+                       for i, term in enumerate(span_terms) if term == said):  # fmt: skip
+                    return Cue("antonym", said, expected)
+    return None
+
+
+GENERIC = {"model", "use", "way", "thing", "new", "work"}  # too common to tie a cue to a key point
+IMPLICIT_NEGATIVES = {
+    "reduce", "prevent", "avoid", "hide", "hidden", "rare", "lack", "lose", "fail", "struggle", "lower", "stop", "block",
+    "regardless", "ignore", "skip", "drop", "remove", "forbid", "vanish", "instead", "replace", "without", "unless",
+    "impossible", "unable", "little", "rarely", "hardly", "poorly", "poor", "bad", "worse", "weak",
+}  # fmt: skip
+STRONG_NEGATIONS = {"not", "no", "never", "none", "nothing", "cannot", "non", "neither", "nor"}
+
+
+BACKWARD = {"possible", "true", "need", "require", "use", "allow", "matter", "help", "work", "happen", "exist",
+            "change", "necessary", "needed", "required", "used", "allowed"}  # "X is not possible": X is negated
+
+
+def _negated_terms(seq: list[str], *, cues: set[str] = NEGATIONS, reach: int = 2) -> set[str]:
+    """Terms a negation cue bears on, within its clause: the next two content terms ("does not generate text",
+    "no causal mask"); for "nothing"/"none", or a cue followed by a predicate such as "possible" or "needed", the
+    content terms before it ("cross-attention ... is not possible", "batch_first changes nothing")."""
+    stop, out = stopwords(), set()
+    for i, term in enumerate(seq):
+        if term not in cues or (term in ("instead", "rather") and seq[i + 1 : i + 2] not in (["of"], ["than"])):
+            continue
+        ahead = []
+        reach_ahead = 0 if term in ("nothing", "none") else 2 * SCOPE  # "changes nothing" bears on what precedes
+        for j in range(i + 1, min(len(seq), i + 1 + reach_ahead)):
+            if seq[j] in CLAUSE_BREAKS or len(ahead) == reach:
+                break
+            if seq[j] not in stop and seq[j] not in NEGATIONS:
+                ahead.append(seq[j])
+        out.update(ahead)
+        if reach > 1 and (term in ("nothing", "none") or (ahead and ahead[0] in BACKWARD)):
+            behind = []
+            for j in range(i - 1, max(-1, i - 1 - 3 * SCOPE), -1):
+                if seq[j] in CLAUSE_BREAKS or len(behind) == 2 * SCOPE:
+                    break
+                if seq[j] not in stop:
+                    behind.append(seq[j])
+            out.update(behind)
+    return out
+
+
+LOCAL = 3  # terms either side of a cue that must hold two of the point's terms (its clause, at most this far)
+
+
+def _local(seq: list[str], index: int, reach: int = LOCAL) -> list[str]:
+    """seq[index] with up to LOCAL terms either side, not crossing a clause break (punctuation, "but", "so", ...)."""
+    first, last = index, index
+    while first > 0 and index - first < reach and seq[first - 1] not in CLAUSE_BREAKS:
+        first -= 1
+    while last < len(seq) - 1 and last - index < reach and seq[last + 1] not in CLAUSE_BREAKS:
+        last += 1
+    return seq[first : last + 1]
+
+
+def negation_cue(*, point_terms: list[str], wanted: set[str], span_terms: list[str]) -> Cue | None:
+    """Near a negation (or a term the key point negates), the span holds at least two of the point's terms, so it is
+    about the same thing, and it negates what the point asserts, or plainly asserts what the point negates."""
+    relevant = wanted - GENERIC
+    if any(term in NEGATIONS for term in point_terms):
+        heads = _negated_terms(point_terms, cues=STRONG_NEGATIONS, reach=1) & relevant
+        for index, term in enumerate(span_terms):
+            if term in heads:
+                local = set(_local(span_terms, index, 2 * LOCAL))  # a negation anywhere in the clause agrees
+                if len(local & relevant) >= 2 and not local & (NEGATIONS | IMPLICIT_NEGATIVES):
+                    return Cue("negation", "", "not")
+        return None
+    if IMPLICIT_NEGATIVES & set(point_terms):  # "reduce loops" vs "does not loop": agreeing, not opposed
+        return None
+    for index, term in enumerate(span_terms):
+        if term in STRONG_NEGATIONS:
+            local = _local(span_terms, index)
+            if len(set(local) & relevant) >= 2 and _negated_terms(local, cues=STRONG_NEGATIONS) & relevant:
+                return Cue("negation", "not", "")
+    return None
+
+
+_SURFACE = {  # how a canonical term reads when it is swapped into a sentence
+    "constant_cost": "constant", "layernorm": "LayerNorm", "batchnorm": "BatchNorm", "encoder_only": "encoder-only",
+    "decoder_only": "decoder-only", "compute_bound": "compute-bound", "memory_bound": "memory-bound",
+    "sequential": "sequential", "parallel": "parallel", "sqrt_dk": "sqrt(d_k)",
+}  # fmt: skip
+
+
+def surface(term: str) -> str:
+    return _SURFACE.get(term, term.replace("_", " "))
+
+
+def point_negations(point: str) -> dict[str, str]:
+    """Negated forms of a key point for the encoder's contrastive check, by the cue they answer: for each antonym
+    term in the point ("divide"), the point with that word swapped for its pair; under "" the point with "not" after
+    its first auxiliary verb (or "It is false that ..."), used for negation cues and any other swap."""
+    words, out = point.split(), {}
+    for index, word in enumerate(words):
+        word_terms = set(text_terms(word))
+        for a, b in antonym_pairs():
+            for have, other in ((a, b), (b, a)):
+                if have in word_terms and have not in out:
+                    out[have] = " ".join([*words[:index], surface(other), *words[index + 1 :]])
+    match = _AUXILIARY.search(point)
+    if match:
+        out[""] = f"{point[: match.end()]} not{point[match.end() :]}"
+    else:
+        out[""] = f"It is false that {point[0].lower()}{point[1:]}"
+    return out
