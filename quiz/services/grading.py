@@ -70,6 +70,7 @@ class Constants:
     partly_at: float = 0.45
     contradiction_at: float = 0.42  # a span must match the point this well for its cue to count
     partial_credit: float = 0.5
+    span_reuse: float = 0.5  # a span sharing this share of its words with one already used is not used again
     full_at: float = 0.8  # share of the key points at which the score reaches 100
     antonym_margin: float = -0.03  # contradiction if cos(span, negated point) - cos(span, point) >= margin
     negation_margin: float = 0.0
@@ -126,6 +127,7 @@ class Features:
 
     points: list[str]
     quotes: list[str]  # per span
+    ranges: list[tuple[int, int]]  # per span: its words, first and last (exclusive)
     semantic: np.ndarray  # (P, S) cos(point, span)
     semantic_negated: list[dict[str, np.ndarray]]  # per point, by cue term: (S,) cos(negated point, span)
     lexical: np.ndarray  # (P, S) recall of the point's content terms in the span
@@ -200,7 +202,7 @@ def answers_features(items: Sequence[tuple[str, Card]], *, embed: Embedder | Non
                 )
             cues.append(row)
         out.append(Features(
-            points=plan["points"], quotes=plan["quotes"],
+            points=plan["points"], quotes=plan["quotes"], ranges=[(sp.first, sp.last) for sp in plan["spans"]],
             semantic=vectors[plan["p"]] @ spans_v.T,
             semantic_negated=[{cue: spans_v @ vectors[k] for cue, k in negs.items()} for negs in plan["n"]],
             lexical=lexical, cues=cues, function_share=function_word_share(words),
@@ -213,9 +215,7 @@ def _quote(text: str) -> str:
     return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rsplit(" ", 1)[0] + "…"
 
 
-def _point_verdict(features: Features, i: int, c: Constants) -> PointVerdict:
-    point = features.points[i]
-    match = c.semantic_weight * features.semantic[i] + (1 - c.semantic_weight) * features.lexical[i]  # (S,)
+def _contradiction(features: Features, i: int, match: np.ndarray, c: Constants) -> PointVerdict | None:
     contradicting = []
     for j in np.flatnonzero(match >= c.contradiction_at):
         cue = features.cues[i][j]
@@ -226,17 +226,43 @@ def _point_verdict(features: Features, i: int, c: Constants) -> PointVerdict:
         contrast = negated.get(cue.expected if cue.kind == "antonym" else "", negated[""])[j] - features.semantic[i, j]
         if contrast >= margin:
             contradicting.append((match[j], j, cue))
-    if contradicting:
-        best, j, cue = max(contradicting, key=lambda item: item[0])
-        return PointVerdict(point, CONTRADICTED, _quote(features.quotes[j]), float(best),
-                            surface(cue.said) if cue.kind == "antonym" else "", surface(cue.expected))  # fmt: skip
-    j = int(np.argmax(match))
-    best = float(match[j])
-    if best >= c.covered_at:
-        return PointVerdict(point, COVERED, _quote(features.quotes[j]), best)
-    if best >= c.partly_at:
-        return PointVerdict(point, PARTLY, _quote(features.quotes[j]), best)
-    return PointVerdict(point, MISSED, "", best)
+    if not contradicting:
+        return None
+    best, j, cue = max(contradicting, key=lambda item: item[0])
+    return PointVerdict(features.points[i], CONTRADICTED, _quote(features.quotes[j]), float(best),
+                        surface(cue.said) if cue.kind == "antonym" else "", surface(cue.expected))  # fmt: skip
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
+    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+    return inter / (max(a[1], b[1]) - min(a[0], b[0]))
+
+
+def _point_verdicts(features: Features, c: Constants) -> list[PointVerdict]:
+    """Contradicted points first; then the others take spans greedily, best match first, and a span (or one that
+    shares most of its words) supports one key point only: one sentence cannot state four different points."""
+    match = c.semantic_weight * features.semantic + (1 - c.semantic_weight) * features.lexical  # (P, S)
+    verdicts: list[PointVerdict | None] = [_contradiction(features, i, match[i], c) for i in range(len(features.points))]
+    open_points = {i for i, v in enumerate(verdicts) if v is None}
+    available = np.ones(match.shape[1], dtype=bool)
+    while open_points:
+        masked = np.where(available[None, :], match, -1.0)
+        i = max(open_points, key=lambda p: masked[p].max())
+        j = int(np.argmax(masked[i]))
+        best = float(masked[i, j])
+        point = features.points[i]
+        if best >= c.covered_at:
+            verdicts[i] = PointVerdict(point, COVERED, _quote(features.quotes[j]), best)
+        elif best >= c.partly_at:
+            verdicts[i] = PointVerdict(point, PARTLY, _quote(features.quotes[j]), best)
+        else:
+            verdicts[i] = PointVerdict(point, MISSED, "", max(best, 0.0))
+        open_points.discard(i)
+        if best >= c.partly_at:
+            for k, other in enumerate(features.ranges):
+                if _overlap(features.ranges[j], other) >= c.span_reuse:
+                    available[k] = False
+    return verdicts  # type: ignore[return-value]
 
 
 def _explain(score: int, points: list[PointVerdict], keyword_list: bool) -> str:
@@ -260,7 +286,7 @@ def grade_from_features(features: Features | None, card: Card, *, constants: Con
     if features is None:
         return Grade(score=0, similarity=0.0, coverage=0.0, missed=card_points(card), explanation=MESSAGE_EMPTY,
                      points=[PointVerdict(p, MISSED) for p in card_points(card)])  # fmt: skip
-    points = [_point_verdict(features, i, c) for i in range(len(features.points))]
+    points = _point_verdicts(features, c)
     n = len(points)
     covered = [p.point for p in points if p.status == COVERED]
     contradicted = [p.point for p in points if p.status == CONTRADICTED]

@@ -97,17 +97,18 @@ def _negated_terms(seq: list[str], *, cues: set[str] = NEGATIONS, reach: int = 2
         if term not in cues or (term in ("instead", "rather") and seq[i + 1 : i + 2] not in (["of"], ["than"])):
             continue
         ahead = []
-        reach_ahead = 0 if term in ("nothing", "none") else 2 * SCOPE  # "changes nothing" bears on what precedes
+        backward = term in ("nothing", "none") and seq[i + 1 : i + 2] not in (["from"], ["of"], ["about"])
+        reach_ahead = 0 if backward else 2 * SCOPE  # "changes nothing" bears on what precedes it
         for j in range(i + 1, min(len(seq), i + 1 + reach_ahead)):
-            if seq[j] in CLAUSE_BREAKS or len(ahead) == reach:
+            if seq[j] in CLAUSE_BREAKS or len(ahead) == reach or (ahead and seq[j] in ("and", "or")):
                 break
             if seq[j] not in stop and seq[j] not in NEGATIONS:
                 ahead.append(seq[j])
         out.update(ahead)
-        if reach > 1 and (term in ("nothing", "none") or (ahead and ahead[0] in BACKWARD)):
+        if not ahead or backward or (reach > 1 and ahead[0] in BACKWARD):
             behind = []
             for j in range(i - 1, max(-1, i - 1 - 3 * SCOPE), -1):
-                if seq[j] in CLAUSE_BREAKS or len(behind) == 2 * SCOPE:
+                if seq[j] in CLAUSE_BREAKS or len(behind) == (2 * SCOPE if reach > 1 else 1):
                     break
                 if seq[j] not in stop:
                     behind.append(seq[j])
@@ -128,24 +129,37 @@ def _local(seq: list[str], index: int, reach: int = LOCAL) -> list[str]:
     return seq[first : last + 1]
 
 
+def _negated_here(seq: list[str], index: int) -> bool:
+    """A negation (or a negative word such as "little") among the 2*LOCAL terms before seq[index] or the 2 after
+    ("the stream is never normalized"), in the same clause."""
+    for step, reach in ((-1, 2 * LOCAL), (1, 2)):
+        j = index + step
+        while 0 <= j < len(seq) and abs(j - index) <= reach and seq[j] not in CLAUSE_BREAKS:
+            if seq[j] in NEGATIONS or seq[j] in IMPLICIT_NEGATIVES:
+                return True
+            j += step
+    return False
+
+
 def negation_cue(*, point_terms: list[str], wanted: set[str], span_terms: list[str]) -> Cue | None:
     """Near a negation (or a term the key point negates), the span holds at least two of the point's terms, so it is
     about the same thing, and it negates what the point asserts, or plainly asserts what the point negates."""
     relevant = wanted - GENERIC
-    if any(term in NEGATIONS for term in point_terms):
-        heads = _negated_terms(point_terms, cues=STRONG_NEGATIONS, reach=1) & relevant
-        for index, term in enumerate(span_terms):
-            if term in heads:
-                local = set(_local(span_terms, index, 2 * LOCAL))  # a negation anywhere in the clause agrees
-                if len(local & relevant) >= 2 and not local & (NEGATIONS | IMPLICIT_NEGATIVES):
-                    return Cue("negation", "", "not")
-        return None
-    if IMPLICIT_NEGATIVES & set(point_terms):  # "reduce loops" vs "does not loop": agreeing, not opposed
-        return None
+    heads = _negated_terms(point_terms, cues=STRONG_NEGATIONS, reach=1) & relevant
+    for index, term in enumerate(span_terms):
+        if term in heads and not _negated_here(span_terms, index):
+            if len(set(_local(span_terms, index)) & relevant - {term}) >= 2:
+                return Cue("negation", "", "not")
+    # what the point itself negates, or marks as negative ("reduce loops"), may be negated in the answer too
+    agreeing = _negated_terms(point_terms, reach=3) | _negated_terms(point_terms, cues=IMPLICIT_NEGATIVES, reach=3)
+    stop = stopwords()
+    for i, t in enumerate(point_terms):  # the verb or subject before a negation: "add no X", "training cannot be"
+        if t in NEGATIONS:
+            agreeing.update([u for u in point_terms[max(0, i - 4) : i] if u not in stop and u not in CLAUSE_BREAKS][-1:])
     for index, term in enumerate(span_terms):
         if term in STRONG_NEGATIONS:
             local = _local(span_terms, index)
-            if len(set(local) & relevant) >= 2 and _negated_terms(local, cues=STRONG_NEGATIONS) & relevant:
+            if len(set(local) & relevant) >= 2 and (_negated_terms(local, cues=STRONG_NEGATIONS) & relevant) - agreeing:
                 return Cue("negation", "not", "")
     return None
 

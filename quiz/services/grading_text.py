@@ -109,7 +109,10 @@ def _lemma(token: str) -> str:
         return _NUMBER_WORDS[token]
     if "_" in token or token[0].isdigit():
         return token
-    return simplemma.lemmatize(token, lang="en").lower()
+    lemma = simplemma.lemmatize(token, lang="en").lower()
+    if lemma.endswith(("ized", "ised", "izes", "ises")) and len(lemma) > 6:  # words the lemmatizer does not know
+        lemma = lemma[:-1]
+    return lemma
 
 
 def answer_words(text: str) -> list[Word]:
