@@ -151,15 +151,14 @@ def tune(cards, embed) -> None:
     features = grading.answers_features(items, embed=embed)
     grid = {
         "semantic_weight": [0.4, 0.5, 0.6],
-        "covered_at": [0.5, 0.55, 0.6],
-        "partly_at": [0.35, 0.4],
+        "covered_at": [0.45, 0.5, 0.55],
+        "partly_at": [0.3, 0.35, 0.4],
         "partial_credit": [0.5, 1.0],
-        "contradiction_at": [0.4, 0.45, 0.5],
-        "antonym_margin": [-1.0],
+        "contradiction_at": [0.3, 0.4],
         "negation_margin": [-1.0, -0.02],
         "full_at": [0.7, 0.8],
         "contradiction_penalty": [1.0, 2.0],
-        "span_reuse": [0.5, 0.8, 1.01],
+        "span_reuse": [0.5, 0.8],
     }
     rows = []
     for values in itertools.product(*grid.values()):

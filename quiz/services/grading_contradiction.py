@@ -29,15 +29,21 @@ class Cue:
 SCOPE = 3  # terms: a cue counts only this close to a term of the key point (it must be about the same thing)
 
 
-def _near(seq: list[str], index: int, wanted: set[str], *, before: int, after: int) -> bool:
-    """A wanted term within `before` terms before or `after` terms after seq[index], in the same clause."""
-    for step, reach in ((-1, before), (1, after)):
-        i = index + step
-        while 0 <= i < len(seq) and abs(i - index) <= reach and seq[i] not in CLAUSE_BREAKS:
-            if seq[i] in wanted:
-                return True
+def _neighbours(seq: list[str], index: int, reach: int = SCOPE) -> set[str]:
+    """Up to `reach` content terms either side of seq[index] (function words skipped), in the same clause."""
+    stop, out = stopwords(), set()
+    for step in (-1, 1):
+        i, found = index + step, 0
+        while 0 <= i < len(seq) and found < reach and seq[i] not in CLAUSE_BREAKS:
+            if seq[i] not in stop:
+                out.add(seq[i])
+                found += 1
             i += step
-    return False
+    return out
+
+
+def _near(seq: list[str], index: int, wanted: set[str]) -> bool:
+    return bool(_neighbours(seq, index) & wanted)
 
 
 ANCHORED = {"before", "after"}  # "after the block" does not contradict "before the head": same anchor needed
@@ -56,6 +62,22 @@ def _same_anchor(point_seq: list[str], expected: str, span_terms: list[str], sai
     return anchor is not None and anchor == _anchor(span_terms, said)
 
 
+def _swap_cue(a: str, b: str, *, point_seq: list[str], span_terms: list[str]) -> Cue | None:
+    """The point relates both sides of a pair ("BatchNorm ... across the batch, while LayerNorm ... one token"); the
+    answer gives one side what the point gives the other ("BatchNorm normalizes each token on its own")."""
+    near = {}
+    for term in (a, b):
+        near[term] = set().union(*[_neighbours(point_seq, i) for i, t in enumerate(point_seq) if t == term])
+    own = {a: near[a] - near[b] - {a, b}, b: near[b] - near[a] - {a, b}}
+    for said, other in ((a, b), (b, a)):
+        for i, t in enumerate(span_terms):
+            if t == said:
+                around = _neighbours(span_terms, i)
+                if around & own[other] and not around & own[said] and other not in around:
+                    return Cue("antonym", said, other)
+    return None
+
+
 def antonym_cue(
     *, point_terms: set[str], wanted: set[str], span_terms: list[str], context: set[str], point_seq: list[str]
 ) -> Cue | None:
@@ -69,9 +91,13 @@ def antonym_cue(
                 if said in ANCHORED and not _same_anchor(point_seq, expected, span_terms, said):
                     continue
                 others = wanted - {said, expected} - GENERIC
-                if any(_near(span_terms, i, others, before=SCOPE, after=SCOPE)
-                       for i, term in enumerate(span_terms) if term == said):  # fmt: skip
+                if any(_near(span_terms, i, others) for i, term in enumerate(span_terms) if term == said):
                     return Cue("antonym", said, expected)
+    for a, b in antonym_pairs():
+        if a in point_terms and b in point_terms and (a in found or b in found):
+            cue = _swap_cue(a, b, point_seq=point_seq, span_terms=span_terms)
+            if cue:
+                return cue
     return None
 
 

@@ -25,7 +25,8 @@ _REWRITES = [
     (re.compile(r"\b(?:n|l|t)\s*(?:\^|\*\*)\s*2\b|\b(?:n|l|t)²"), " quadratic "),
     (re.compile(r"\bo\s*\(\s*(?:n|l|t)\s*\)"), " linear "),
     (re.compile(r"\bo\s*\(\s*1\s*\)"), " constant "),
-    (re.compile(r"(\d)\s*(?:\*|×|x)\s*(?=[a-z])"), r"\1 "),  # 4*d_model, 4x d
+    (re.compile(r"(\d)\s*(?:\*|×|x|·)\s*(?=[a-z])"), r"\1 "),  # 4*d_model, 4x d, 4·d_model
+    (re.compile(r"→|->"), " to "),
     (re.compile(r"(?<=\d),(?=\d{3}\b)"), ""),  # 10,000
     (re.compile(r"[{}\\$`*]"), " "),  # LaTeX and markdown leftovers
     (re.compile(r"n't\b"), " not"),
@@ -42,7 +43,7 @@ CLAUSE_BREAKS = {BOUNDARY, "while", "but", "whereas", "although", "however", "un
 _CLAUSE_WORDS = {"and", "but", "while", "whereas", "so", "because", "which", "then", "whereby", "although"}
 _CLAUSE_END = re.compile(r"[,;:.!?)]$")
 _ENUMERATION = re.compile(r"^\(?(?:\d{1,2}|[a-h]|i{1,3}|iv|v)[.)]$|^[-•*]$")
-MIN_SPAN_WORDS = 3
+MIN_SPAN_WORDS = 2
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,8 @@ def _distinct(words: list[Word]) -> list[int]:
 
 def answer_spans(words: list[Word], *, window: int, stride: int, max_spans: int) -> list[Span]:
     """Overlapping windows of `window` typed words every `stride` words, plus clauses (cut at commas, semicolons,
-    sentence ends, enumeration markers and clause-joining words such as "and"), each of at least MIN_SPAN_WORDS."""
+    sentence ends, enumeration markers and clause-joining words such as "and") of at least MIN_SPAN_WORDS, alone and
+    two by two."""
     firsts = _distinct(words)
     n = len(firsts)
     if n == 0:
@@ -201,6 +203,9 @@ def answer_spans(words: list[Word], *, window: int, stride: int, max_spans: int)
     for a, b in zip(cuts, cuts[1:], strict=False):
         if b - a >= MIN_SPAN_WORDS and b - a < window:  # longer clauses are covered by the windows already
             spans.append(Span(bound[a], bound[b], "clause"))
+    for a, c in zip(cuts, cuts[2:], strict=False):  # two neighbouring clauses: "d_model to 4*d_model, ReLU/GELU"
+        if c - a < window:
+            spans.append(Span(bound[a], bound[c], "clause"))
     seen, unique = set(), []
     for span in spans:
         if (span.first, span.last) not in seen:
