@@ -152,13 +152,12 @@ def tune(cards, embed) -> None:
     grid = {
         "semantic_weight": [0.4, 0.5, 0.6],
         "covered_at": [0.45, 0.5, 0.55],
-        "partly_at": [0.3, 0.35, 0.4],
+        "partly_at": [0.25, 0.3, 0.35],
         "partial_credit": [0.5, 1.0],
-        "contradiction_at": [0.3, 0.4],
-        "negation_margin": [-1.0, -0.02],
+        "contradiction_at": [0.3, 0.35, 0.4],
         "full_at": [0.7, 0.8],
-        "contradiction_penalty": [1.0, 2.0],
-        "span_reuse": [0.5, 0.8],
+        "contradiction_penalty": [1.0, 1.5, 2.0],
+        "span_reuse": [0.8],
     }
     rows = []
     for values in itertools.product(*grid.values()):

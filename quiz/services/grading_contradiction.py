@@ -62,18 +62,30 @@ def _same_anchor(point_seq: list[str], expected: str, span_terms: list[str], sai
     return anchor is not None and anchor == _anchor(span_terms, said)
 
 
+def _following(seq: list[str], index: int) -> set[str]:
+    """Up to SCOPE content terms after seq[index], stopping at a clause break or "and"/"or": what the sentence says
+    about that term ("BatchNorm normalizes each feature across the batch")."""
+    stop, out = stopwords(), set()
+    for term in seq[index + 1 :]:
+        if term in CLAUSE_BREAKS or term in ("and", "or") or len(out) == SCOPE:
+            break
+        if term not in stop:
+            out.add(term)
+    return out
+
+
 def _swap_cue(a: str, b: str, *, point_seq: list[str], span_terms: list[str]) -> Cue | None:
     """The point relates both sides of a pair ("BatchNorm ... across the batch, while LayerNorm ... one token"); the
     answer gives one side what the point gives the other ("BatchNorm normalizes each token on its own")."""
-    near = {}
-    for term in (a, b):
-        near[term] = set().union(*[_neighbours(point_seq, i) for i, t in enumerate(point_seq) if t == term])
-    own = {a: near[a] - near[b] - {a, b}, b: near[b] - near[a] - {a, b}}
+    said_of = {t: set().union(*[_following(point_seq, i) for i, u in enumerate(point_seq) if u == t]) for t in (a, b)}
+    own = {a: said_of[a] - said_of[b] - {a, b}, b: said_of[b] - said_of[a] - {a, b}}
+    if not (own[a] and own[b]):  # the point must say something different about each side
+        return None
     for said, other in ((a, b), (b, a)):
         for i, t in enumerate(span_terms):
             if t == said:
-                around = _neighbours(span_terms, i)
-                if around & own[other] and not around & own[said] and other not in around:
+                after = _following(span_terms, i)
+                if after & own[other] and not after & own[said] and other not in after:
                     return Cue("antonym", said, other)
     return None
 
@@ -179,9 +191,13 @@ def negation_cue(*, point_terms: list[str], wanted: set[str], span_terms: list[s
     # what the point itself negates, or marks as negative ("reduce loops"), may be negated in the answer too
     agreeing = _negated_terms(point_terms, reach=3) | _negated_terms(point_terms, cues=IMPLICIT_NEGATIVES, reach=3)
     stop = stopwords()
-    for i, t in enumerate(point_terms):  # the verb or subject before a negation: "add no X", "training cannot be"
-        if t in NEGATIONS:
-            agreeing.update([u for u in point_terms[max(0, i - 4) : i] if u not in stop and u not in CLAUSE_BREAKS][-1:])
+    for i, t in enumerate(point_terms):
+        if t not in NEGATIONS:
+            continue
+        before = [u for u in point_terms[:i] if u not in stop and u not in CLAUSE_BREAKS]
+        agreeing.update(before[-1:])  # the verb or subject just before: "add no X", "training cannot be"
+        if not _following(point_terms, i):  # an ellipsis ("the stream itself never is", "the activation has none")
+            agreeing.update(before)
     for index, term in enumerate(span_terms):
         if term in STRONG_NEGATIONS:
             local = _local(span_terms, index)
