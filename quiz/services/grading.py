@@ -17,7 +17,8 @@ How a key point is judged
 Score (monotone in k for a given number of contradictions)
   credit = covered + PARTIAL_CREDIT x partly;  base = 100 x min(1, credit / (FULL_AT x n))
   score = (base - 100 x CONTRADICTION_PENALTY x contradicted / n) x claim, clipped to 0..100
-  where claim = 1 for prose and falls to 0 for a bare list of terms: it ramps with the answer's share of function
+  where a partly stated point earns PARTIAL_CREDIT x (how far its match got from PARTLY_AT towards COVERED_AT),
+  and claim = 1 for prose and falls to 0 for a bare list of terms: it ramps with the answer's share of function
   words between CLAIM_FLOOR and CLAIM_CEIL (prose has about 0.4; "softmax sqrt(d_k) keys queries" has 0).
 
 Calibration contract (checked on the held-out half of the labelled set by bench/grading.py and the tests):
@@ -62,21 +63,32 @@ COVERED, PARTLY, MISSED, CONTRADICTED = "covered", "partly", "missed", "contradi
 
 @dataclass(frozen=True)
 class Constants:
-    """Chosen on the tuning half of the labelled cards only (bench/grading.py --tune prints the grid search and its
-    best row; the held-out half is never read by it)."""
+    """Chosen on the tuning half of the labelled cards only; the held-out half is never read by the search.
 
-    semantic_weight: float = 0.6
-    covered_at: float = 0.55
-    partly_at: float = 0.45
-    contradiction_at: float = 0.42  # a span must match the point this well for its cue to count
+    `.venv/bin/python bench/grading.py --tune` reruns the search: a grid over semantic_weight {0.4, 0.5},
+    covered_at {0.45, 0.5}, contradiction_at {0.35 .. 0.55}, contradiction_penalty {1.5, 2}, antonym_margin and
+    negation_margin {off (-1), -0.02}, after earlier, wider runs of the same search had fixed partly_at (0.3 from
+    0.25-0.45), partial_credit (0.5 of 0.5/1), full_at (0.7 of 0.7/0.8) and span_reuse (0.8 of 0.5/0.8/off).
+    Settings are ranked by the issue's own examples they get right (a terse correct FFN note, three statements of
+    the opposite), then by the goals met on the tuning half, then by the shortfall. The best rows (tuning half:
+    ordered 79.7%, negated below partial 79.3%, punctuation gap 8.8, means good 91 / partial 49 / wrong 21) tie
+    on antonym_margin; -0.02 keeps the encoder's contrastive check for antonym swaps. For negation flips the
+    contrast of all-MiniLM-L6-v2 carried no signal on the tuning half (it embeds "not X" next to "X"), so the
+    search turned it off. Looser contradiction gates catch more negated answers but also flag correct ones.
+    """
+
+    semantic_weight: float = 0.5
+    covered_at: float = 0.5
+    partly_at: float = 0.3
+    contradiction_at: float = 0.4  # a span's cosine with the point (or its negation) must reach this for a cue to count
     partial_credit: float = 0.5
-    span_reuse: float = 0.5  # a span sharing this share of its words with one already used is not used again
-    full_at: float = 0.8  # share of the key points at which the score reaches 100
-    antonym_margin: float = -0.03  # contradiction if cos(span, negated point) - cos(span, point) >= margin
-    negation_margin: float = 0.0
-    contradiction_penalty: float = 1.0  # in key points: one contradiction cancels one covered point
+    span_reuse: float = 0.8  # a span sharing this share of its words with one already used is not used again
+    full_at: float = 0.7  # share of the key points at which the score reaches 100
+    antonym_margin: float = -0.02  # contradiction if cos(span, negated point) - cos(span, point) >= margin
+    negation_margin: float = -1.0  # off: see above
+    contradiction_penalty: float = 1.5  # in key points: one contradiction cancels one and a half covered points
     # Function-word share at or below which an answer states nothing (a keyword list), and at or above which it reads
-    # as claims. Set by hand from the tuning half's distribution (keyword bags: median 0, 0.05-0.13 for a few with
+    # as claims. Set by hand from the tuning half's distribution (keyword bags: median 0, 0.05-0.2 for a few with
     # "sum to one"-like fragments; every prose answer 0.24 or more) and the terse but correct note "two-layer MLP per
     # position, d_model to 4*d_model, ReLU/GELU, key-value memory" (0.14), which must keep its full score.
     claim_floor: float = 0.06
@@ -190,7 +202,9 @@ def answers_features(items: Sequence[tuple[str, Card]], *, embed: Embedder | Non
         words: list[Word] = plan["words"]
         span_terms = [terms([w.lemma for w in words[s.first : s.last]]) for s in plan["spans"]]
         span_sets = [set(t) for t in span_terms]
-        contexts = [set(terms([w.lemma for w in words[max(0, s.first - CONTEXT) : s.last + CONTEXT]])) for s in plan["spans"]]
+        contexts = [
+            set(terms([w.lemma for w in words[max(0, s.first - CONTEXT) : s.last + CONTEXT]])) for s in plan["spans"]
+        ]
         lexical = np.zeros((len(plan["points"]), len(plan["spans"])), dtype=np.float32)
         cues: list[list[Cue | None]] = []
         for i, point in enumerate(plan["points"]):
@@ -200,8 +214,13 @@ def answers_features(items: Sequence[tuple[str, Card]], *, embed: Embedder | Non
             for j, (seq, found, context) in enumerate(zip(span_terms, span_sets, contexts, strict=True)):
                 lexical[i, j] = len(wanted & found) / len(wanted) if wanted else 0.0
                 row.append(
-                    antonym_cue(point_terms=set(point_terms), wanted=wanted, span_terms=seq, context=context,
-                                point_seq=point_terms)
+                    antonym_cue(
+                        point_terms=set(point_terms),
+                        wanted=wanted,
+                        span_terms=seq,
+                        context=context,
+                        point_seq=point_terms,
+                    )
                     or negation_cue(point_terms=point_terms, wanted=wanted, span_terms=seq)
                 )
             cues.append(row)
@@ -221,14 +240,18 @@ def _quote(text: str) -> str:
 
 def _contradiction(features: Features, i: int, match: np.ndarray, c: Constants) -> PointVerdict | None:
     contradicting = []
-    for j in np.flatnonzero(match >= c.contradiction_at):
-        cue = features.cues[i][j]
+    # The gate is the encoder's similarity alone, to the point or to its negated form (whichever is closer): a short
+    # claim that flips one term of a long key point shares few of its words, yet is about the same thing (the cue
+    # rules already demand the point's terms around the cue).
+    for j, cue in enumerate(features.cues[i]):
         if cue is None:
             continue
-        margin = c.antonym_margin if cue.kind == "antonym" else c.negation_margin
         negated = features.semantic_negated[i]
-        contrast = negated.get(cue.expected if cue.kind == "antonym" else "", negated[""])[j] - features.semantic[i, j]
-        if contrast >= margin:
+        opposite = negated.get(cue.expected if cue.kind == "antonym" else "", negated[""])[j]
+        if max(opposite, features.semantic[i, j]) < c.contradiction_at:
+            continue
+        margin = c.antonym_margin if cue.kind == "antonym" else c.negation_margin
+        if opposite - features.semantic[i, j] >= margin:
             contradicting.append((match[j], j, cue))
     if not contradicting:
         return None
@@ -246,7 +269,9 @@ def _point_verdicts(features: Features, c: Constants) -> list[PointVerdict]:
     """Contradicted points first; then the others take spans greedily, best match first, and a span (or one that
     shares most of its words) supports one key point only: one sentence cannot state four different points."""
     match = c.semantic_weight * features.semantic + (1 - c.semantic_weight) * features.lexical  # (P, S)
-    verdicts: list[PointVerdict | None] = [_contradiction(features, i, match[i], c) for i in range(len(features.points))]
+    verdicts: list[PointVerdict | None] = [
+        _contradiction(features, i, match[i], c) for i in range(len(features.points))
+    ]
     open_points = {i for i, v in enumerate(verdicts) if v is None}
     available = np.ones(match.shape[1], dtype=bool)
     while open_points:

@@ -122,8 +122,25 @@ IMPLICIT_NEGATIVES = {
 STRONG_NEGATIONS = {"not", "no", "never", "none", "nothing", "cannot", "non", "neither", "nor"}
 
 
-BACKWARD = {"possible", "true", "need", "require", "use", "allow", "matter", "help", "work", "happen", "exist",
-            "change", "necessary", "needed", "required", "used", "allowed"}  # "X is not possible": X is negated
+BACKWARD = {
+    "possible",
+    "true",
+    "need",
+    "require",
+    "use",
+    "allow",
+    "matter",
+    "help",
+    "work",
+    "happen",
+    "exist",
+    "change",
+    "necessary",
+    "needed",
+    "required",
+    "used",
+    "allowed",
+}  # "X is not possible": X is negated
 
 
 def _negated_terms(seq: list[str], *, cues: set[str] = NEGATIONS, reach: int = 2) -> set[str]:

@@ -23,7 +23,8 @@ TUNING, HELD_OUT = "tuning", "held-out"
 
 def label_half(slug: str) -> str:
     """sha1 of the slug, even -> tuning, odd -> held-out."""
-    return TUNING if int(hashlib.sha1(slug.encode()).hexdigest(), 16) % 2 == 0 else HELD_OUT
+    digest = hashlib.sha1(slug.encode(), usedforsecurity=False).hexdigest()  # a stable split, not security
+    return TUNING if int(digest, 16) % 2 == 0 else HELD_OUT
 
 
 def labels_read() -> list[dict]:

@@ -134,8 +134,16 @@ def test_the_key_points_score_alike_joined_by_spaces_or_semicolons(encoder, card
 @pytest.mark.parametrize(
     ("slug", "statement", "point_word"),
     [
-        ("attention-scaling-sqrt-dk", "You multiply the scores by the square root of d_k before the softmax.", "Dividing"),
-        ("self-attention-complexity", "The cost stays flat when the context doubles, so long inputs are cheap.", "Quadratic"),
+        (
+            "attention-scaling-sqrt-dk",
+            "You multiply the scores by the square root of d_k before the softmax.",
+            "Dividing",
+        ),
+        (
+            "self-attention-complexity",
+            "The cost stays flat when the context doubles, so long inputs are cheap.",
+            "Quadratic",
+        ),
         ("layernorm-vs-batchnorm", "BatchNorm normalizes each token on its own.", "BatchNorm normalizes"),
     ],
 )
