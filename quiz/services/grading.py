@@ -39,6 +39,7 @@ from quiz.models import Card
 from quiz.services.embeddings import Embedder, markdown_plain, texts_embed
 from quiz.services.grading_contradiction import Cue, antonym_cue, negation_cue, point_negations, surface
 from quiz.services.grading_text import (
+    BOUNDARY,
     Word,
     answer_spans,
     answer_words,
@@ -178,7 +179,7 @@ def answers_features(items: Sequence[tuple[str, Card]], *, embed: Embedder | Non
     for answer, card in items:
         answer = (answer or "")[:MAX_ANSWER_CHARS].strip()
         words = answer_words(answer) if answer else []
-        if not any(w.lemma for w in words):
+        if not any(w.lemma and w.lemma != BOUNDARY for w in words):  # nothing but punctuation
             plans.append(None)
             continue
         spans = answer_spans(words, window=WINDOW, stride=STRIDE, max_spans=MAX_SPANS)
@@ -202,9 +203,13 @@ def answers_features(items: Sequence[tuple[str, Card]], *, embed: Embedder | Non
         words: list[Word] = plan["words"]
         span_terms = [terms([w.lemma for w in words[s.first : s.last]]) for s in plan["spans"]]
         span_sets = [set(t) for t in span_terms]
-        contexts = [
-            set(terms([w.lemma for w in words[max(0, s.first - CONTEXT) : s.last + CONTEXT]])) for s in plan["spans"]
-        ]
+        contexts, around = [], []
+        for sp in plan["spans"]:
+            before = terms([w.lemma for w in words[max(0, sp.first - CONTEXT) : sp.first]])
+            after = terms([w.lemma for w in words[sp.last : sp.last + CONTEXT]])
+            core = terms([w.lemma for w in words[sp.first : sp.last]])
+            around.append((before + core + after, (len(before), len(before) + len(core))))
+            contexts.append(set(before + core + after))
         lexical = np.zeros((len(plan["points"]), len(plan["spans"])), dtype=np.float32)
         cues: list[list[Cue | None]] = []
         for i, point in enumerate(plan["points"]):
@@ -221,7 +226,9 @@ def answers_features(items: Sequence[tuple[str, Card]], *, embed: Embedder | Non
                         context=context,
                         point_seq=point_terms,
                     )
-                    or negation_cue(point_terms=point_terms, wanted=wanted, span_terms=seq)
+                    or negation_cue(
+                        point_terms=point_terms, wanted=wanted, span_terms=around[j][0], inside=around[j][1]
+                    )
                 )
             cues.append(row)
         out.append(Features(

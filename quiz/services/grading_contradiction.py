@@ -196,14 +196,19 @@ def _negated_here(seq: list[str], index: int) -> bool:
     return False
 
 
-def negation_cue(*, point_terms: list[str], wanted: set[str], span_terms: list[str]) -> Cue | None:
+def negation_cue(
+    *, point_terms: list[str], wanted: set[str], span_terms: list[str], inside: tuple[int, int] | None = None
+) -> Cue | None:
     """Near a negation (or a term the key point negates), the span holds at least two of the point's terms, so it is
-    about the same thing, and it negates what the point asserts, or plainly asserts what the point negates."""
+    about the same thing, and it negates what the point asserts, or plainly asserts what the point negates.
+    `span_terms` may carry a few words of context either side; `inside` is then the span's own part: cues must lie
+    there, but a negation just before the span's first word still counts."""
+    lo, hi = inside or (0, len(span_terms))
     relevant = wanted - GENERIC
     heads = _negated_terms(point_terms, cues=STRONG_NEGATIONS, reach=1) & relevant
-    for index, term in enumerate(span_terms):
-        if term in heads and not _negated_here(span_terms, index):
-            if len(set(_local(span_terms, index)) & relevant - {term}) >= 2:
+    for index in range(lo, hi):
+        if span_terms[index] in heads and not _negated_here(span_terms, index):
+            if len(set(_local(span_terms, index)) & relevant - {span_terms[index]}) >= 2:
                 return Cue("negation", "", "not")
     # what the point itself negates, or marks as negative ("reduce loops"), may be negated in the answer too
     agreeing = _negated_terms(point_terms, reach=3) | _negated_terms(point_terms, cues=IMPLICIT_NEGATIVES, reach=3)
@@ -215,10 +220,11 @@ def negation_cue(*, point_terms: list[str], wanted: set[str], span_terms: list[s
         agreeing.update(before[-1:])  # the verb or subject just before: "add no X", "training cannot be"
         if not _following(point_terms, i):  # an ellipsis ("the stream itself never is", "the activation has none")
             agreeing.update(before)
-    for index, term in enumerate(span_terms):
-        if term in STRONG_NEGATIONS:
+    for index in range(lo, hi):
+        if span_terms[index] in STRONG_NEGATIONS:
             local = _local(span_terms, index)
-            if len(set(local) & relevant) >= 2 and (_negated_terms(local, cues=STRONG_NEGATIONS) & relevant) - agreeing:
+            negated = _negated_terms(local, cues=STRONG_NEGATIONS, reach=1) & relevant
+            if len(set(local) & relevant) >= 2 and negated - agreeing:
                 return Cue("negation", "not", "")
     return None
 
