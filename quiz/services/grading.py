@@ -54,6 +54,7 @@ MAX_ANSWER_CHARS = 4000  # longer answers are cut (the page says so)
 MAX_SPANS = 120  # about 450 words of windows and clauses; the answer cap keeps most answers far below
 WINDOW, STRIDE = 12, 6  # words; a key point is 6-15 words, so one window holds most of a point stated in one go
 
+OTHER_POINT_SLACK = 0.15  # a contradicting span may be this much closer to another point (set by hand, not tuned)
 CONTEXT = 6  # words either side of a span where the key point's own term cancels an antonym cue
 
 MESSAGE_EMPTY = "No answer was given, so it scores 0."
@@ -255,8 +256,9 @@ def _contradiction(features: Features, i: int, match: np.ndarray, c: Constants) 
             continue
         negated = features.semantic_negated[i]
         opposite = negated.get(cue.expected if cue.kind == "antonym" else "", negated[""])[j]
-        if max(opposite, features.semantic[i, j]) < c.contradiction_at:
-            continue
+        about = max(opposite, features.semantic[i, j])
+        if about < c.contradiction_at or about < features.semantic[:, j].max() - OTHER_POINT_SLACK:
+            continue  # not about this point, or clearly about another one (dense answers state points side by side)
         margin = c.antonym_margin if cue.kind == "antonym" else c.negation_margin
         if opposite - features.semantic[i, j] >= margin:
             contradicting.append((match[j], j, cue))

@@ -83,7 +83,7 @@ def _swap_cue(a: str, b: str, *, point_seq: list[str], span_terms: list[str]) ->
         return None
     for said, other in ((a, b), (b, a)):
         for i, t in enumerate(span_terms):
-            if t == said:
+            if t == said and not set(span_terms[i + 1 : i + 4]) & NEGATIONS:  # "LayerNorm does not depend on batch"
                 after = _following(span_terms, i)
                 if after & own[other] and not after & own[said] and other not in after:
                     return Cue("antonym", said, other)
