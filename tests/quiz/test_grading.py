@@ -3,7 +3,7 @@
 Labelled answers are split once by a hash of the card slug (quiz/services/grading_labels.py): the ordering test reads
 the tuning half (where the constants were chosen), the calibration bands are enforced on the held-out half. Every
 distinct text is encoded once per session (the `encoder` fixture caches by text); no database is needed (cards are
-built from the bank files). The labelled sets take about a minute to embed on two CPU cores.
+built from the bank files). Embedding the labelled sets takes about two minutes on two busy CPU cores.
 """
 
 import statistics
@@ -21,7 +21,7 @@ from quiz.services.grading import (
 )
 from quiz.services.grading_labels import HELD_OUT, KINDS, TUNING, bank_cards, label_half, labels_half, labels_read
 
-MIN_ORDERED_TUNING = 0.78  # share of tuning cards scored good > partial > wrong (79.7% when the constants were chosen)
+MIN_ORDERED_TUNING = 0.78  # share of tuning cards scored good > partial > wrong (82.8% with the shipped constants)
 INVARIANCE = 5  # points: the same content, punctuated or ordered differently, scores within this
 
 
@@ -108,7 +108,7 @@ def test_the_held_out_half_keeps_the_calibration_contract(held_out, capsys):
     assert mean["keywords"] <= 25
 
 
-@pytest.mark.xfail(strict=True, reason="open: held-out means wrong 26.6 and negated 27.5 (tuning half: 21 and 23)")
+@pytest.mark.xfail(strict=True, reason="open: held-out means wrong 29.1 and negated 31.1 (tuning half: 21 and 32)")
 def test_misconceptions_and_contradictions_score_0_to_25_on_the_held_out_half(held_out):
     mean = _held_out_means(held_out)
     assert mean["wrong"] <= 25 and mean["negated"] <= 25
