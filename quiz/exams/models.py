@@ -172,6 +172,10 @@ class InterviewAnswer(models.Model):
     covered = models.JSONField(default=list, blank=True, help_text="Key points the answer states.")
     missed = models.JSONField(default=list, blank=True)
     explanation = models.TextField(blank=True)
+    verdicts = models.JSONField(
+        default=list, blank=True,
+        help_text="Per key point: {point, status (covered/partly/missed/contradicted), quote, note}, in card order.",
+    )  # fmt: skip
     graded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -18,7 +18,7 @@ from quizsite import svg
 
 log = logging.getLogger(__name__)
 
-WEAK_SCORE = 50  # an answer, or a topic's mean, below this is weak (a brief but correct answer scores ~35)
+WEAK_SCORE = 50  # an answer, or a topic's mean, below this is weak (a correct but thin answer scores 35-65)
 ERROR_GRADING = "Grading failed ({error}). Try again; answers already graded are kept."
 
 
@@ -43,7 +43,7 @@ def interview_grade_run(*, interview_id: int, embed: Embedder | None = None) -> 
             grade = answer_grade(answer.text, answer.card, embed=embed)
             InterviewAnswer.objects.filter(pk=answer.pk).update(
                 score=grade.score, similarity=grade.similarity, covered=grade.covered, missed=grade.missed,
-                explanation=grade.explanation, graded_at=timezone.now(),
+                explanation=grade.explanation, verdicts=[v.as_dict() for v in grade.points], graded_at=timezone.now(),
             )  # fmt: skip
             graded = interview.answers.filter(graded_at__isnull=False).count()
             Interview.objects.filter(pk=interview.pk).update(graded_count=graded)

@@ -66,7 +66,9 @@ def test_grading_fills_the_report_with_scores_key_points_and_escaped_answers(int
     assert answers[2].explanation.startswith("No answer")
     page = user_client.get(reverse("quiz:interview_report", args=[interview.pk])).content.decode()
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; no idea" in page and "<script>alert" not in page
-    assert "Key points missed" in page and "Reference answer" in page and "data-overall-score" in page
+    assert "data-key-points" in page and "Reference answer" in page and "data-overall-score" in page
+    assert f"{len(answers[0].covered)} of {len(card.key_points)} key points" in page
+    assert all(v["quote"] in card.answer for v in answers[0].verdicts if v["status"] == "covered")
     assert graded.score == round(sum(a.score for a in answers) / 3)
 
 
