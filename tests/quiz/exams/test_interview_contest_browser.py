@@ -76,3 +76,36 @@ def test_contest_a_point_by_keyboard_then_save_the_answers_to_the_study_schedule
     assert StudyReview.objects.get(user=user, card=answer.card).rating == score_rating(answer.contested_score)
     screenshot(page, "interview_schedule_saved")
     assert not errors, errors
+
+
+def test_a_contested_and_saved_report_has_no_axe_violations(browser, live_server, user, client, monkeypatch):
+    """The report's new states (a pressed verdict, the grader's score beside the learner's, a saved rating) at
+    both widths and in both colour schemes; the page as first shown is audited with every page in test_a11y."""
+    from quiz.exams.services.interview_contest import key_point_contest
+    from quiz.exams.services.interview_study import interview_reviews_save
+    from tests.a11y_pages import axe_run
+
+    monkeypatch.setattr(interview_svc, "interview_grade_enqueue", lambda *, interview_id: None)
+    interview = graded_interview(user=user)
+    answer = interview.answers.get(position=1)
+    index = next(i for i, v in enumerate(answer.verdicts) if v["status"] in ("missed", "partly"))
+    key_point_contest(user=user, answer_id=answer.pk, index=index, verdict="covered")
+    key_point_contest(user=user, answer_id=answer.pk, index=(index + 1) % len(answer.verdicts), verdict="missed")
+    saved = graded_interview(user=user, seed=5)
+    interview_reviews_save(user=user, interview=saved, ratings={})
+    client.force_login(user)
+    cookie = {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+              "url": live_server.url}  # fmt: skip
+    found = []
+    for scheme in ("light", "dark"):
+        context = browser.new_context(color_scheme=scheme, bypass_csp=True)  # axe is injected inline
+        context.add_cookies([cookie])
+        page = context.new_page()
+        for report in (interview, saved):
+            page.goto(f"{live_server.url}/interview/{report.pk}/report/")
+            page.wait_for_selector("[data-overall-score]")
+            for width in (1280, 390):
+                page.set_viewport_size({"width": width, "height": 900})
+                found += [(scheme, width, report.pk, v) for v in axe_run(page)]
+        context.close()
+    assert not found, found
