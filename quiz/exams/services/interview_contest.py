@@ -23,6 +23,7 @@ from quiz.exams.services.grading import (
 )
 from quiz.exams.services.grading_text import BOUNDARY, answer_words, function_word_share
 from quiz.exams.services.interview_report import counted_score
+from quiz.exams.services.interview_study import interview_ratings
 
 ERROR_NOT_GRADED = "This answer is not graded yet."
 ERROR_NO_POINT = "No such key point."
@@ -133,6 +134,35 @@ def key_point_contest_undo(*, user, answer_id: int, index: int) -> InterviewAnsw
     answer = _answer_for_update(user=user, answer_id=answer_id)
     KeyPointContest.objects.filter(answer=answer, index=index).delete()
     return _rescore(answer=answer)
+
+
+# --- Report ------------------------------------------------------------------------------------------------------
+
+
+def report_items(*, answers: list[InterviewAnswer]) -> list[dict]:
+    """Per answer: its verdicts with the learner's beside the machine's, and the study rating offered."""
+    contests = {}
+    for contest in KeyPointContest.objects.filter(answer__in=answers):
+        contests.setdefault(contest.answer_id, []).append(contest)
+    ratings = interview_ratings(answers=answers)
+    items = []
+    for answer, rating in zip(answers, ratings, strict=True):
+        verdicts = answer_verdicts(answer=answer, contests=contests.get(answer.pk, []))
+        items.append({
+            "answer": answer, "verdicts": verdicts, "study": rating,
+            "covered": sum(v["status"] == "covered" for v in verdicts),
+            "machine_covered": sum(v["machine"] == "covered" for v in verdicts),
+            "contested": any(v["learner"] for v in verdicts),
+            "contestable": answer.graded_at is not None and answer.answered,
+        })  # fmt: skip
+    return items
+
+
+def machine_score(*, answers: list[InterviewAnswer]) -> int | None:
+    """The overall score as the grader gave it, shown beside the contested one when they differ."""
+    if not answers or all(a.contested_score is None for a in answers):
+        return None
+    return round(sum(0 if a.late or a.score is None else a.score for a in answers) / len(answers))
 
 
 def contest_labels(*, since: datetime | None = None) -> list[dict]:

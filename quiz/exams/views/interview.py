@@ -171,11 +171,11 @@ def interview_report_view(request, interview_id: int):
     if interview.is_open:
         return redirect(interview)
     report = interview_report(interview=interview)
-    items = _report_items(report.answers)
+    items = interview_contest.report_items(answers=report.answers)
     context = {
         "report": report,
         "items": items,
-        "machine_score": _machine_score(report.answers),
+        "machine_score": interview_contest.machine_score(answers=report.answers),
         "ratings": study_handoff.RATING_CHOICES,
         "bands": study_handoff.BAND_LOWEST,
         "unsaved": any(not item["study"].saved for item in items if item["answer"].graded_at),
@@ -183,32 +183,6 @@ def interview_report_view(request, interview_id: int):
         **_progress_context(interview),
     }
     return render(request, "exams/interview/report.html", context)
-
-
-def _report_items(answers: list[InterviewAnswer]) -> list[dict]:
-    """Per answer: its verdicts with the learner's beside the machine's, and the study rating offered."""
-    contests = {}
-    for contest in interview_contest.KeyPointContest.objects.filter(answer__in=answers):
-        contests.setdefault(contest.answer_id, []).append(contest)
-    ratings = study_handoff.interview_ratings(answers=answers)
-    items = []
-    for answer, rating in zip(answers, ratings, strict=True):
-        verdicts = interview_contest.answer_verdicts(answer=answer, contests=contests.get(answer.pk, []))
-        items.append({
-            "answer": answer, "verdicts": verdicts, "study": rating,
-            "covered": sum(v["status"] == "covered" for v in verdicts),
-            "machine_covered": sum(v["machine"] == "covered" for v in verdicts),
-            "contested": any(v["learner"] for v in verdicts),
-            "contestable": answer.graded_at is not None and answer.answered,
-        })  # fmt: skip
-    return items
-
-
-def _machine_score(answers: list[InterviewAnswer]) -> int | None:
-    """The overall score as the grader gave it, shown beside the contested one when they differ."""
-    if not answers or all(a.contested_score is None for a in answers):
-        return None
-    return round(sum(0 if a.late or a.score is None else a.score for a in answers) / len(answers))
 
 
 @login_required
@@ -236,9 +210,11 @@ def interview_contest_view(request, interview_id: int, answer_id: int, index: in
     if not request.htmx:
         return redirect(f"{_report_url(interview)}#answer-{answer.pk}")
     answers = list(answer.interview.answers.select_related("card__topic").order_by("position"))
-    item = next(item for item in _report_items(answers) if item["answer"].pk == answer.pk)
-    context = {"interview": answer.interview, "item": item, "machine_score": _machine_score(answers), "oob": True,
-               "ratings": study_handoff.RATING_CHOICES}  # fmt: skip
+    item = next(item for item in interview_contest.report_items(answers=answers) if item["answer"].pk == answer.pk)
+    context = {
+        "interview": answer.interview, "item": item, "machine_score": interview_contest.machine_score(answers=answers),
+        "oob": True, "ratings": study_handoff.RATING_CHOICES,
+    }  # fmt: skip
     return render(request, "exams/interview/_contest.html", context)
 
 

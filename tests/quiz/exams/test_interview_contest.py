@@ -46,8 +46,10 @@ def _index(answer, statuses) -> int:
 def test_uncontested_verdicts_give_back_the_graders_own_score(user):
     """The rescoring rule mirrors the grader's: on every kind of answer, the machine's verdicts score the same."""
     texts = [
+        None,  # the helper's own: a complete answer, a thin one with a point touched on, an empty one
         lambda cards: [cards[0].answer, cards[1].key_points[0], "values weights parallel"],
         lambda cards: [" ".join(cards[0].key_points), "I am not sure at all.", f"Maybe {cards[2].key_points[2]}."],
+        lambda cards: ["It is not parallel, and attention never mixes values.", "values number weights", "Hm."],
     ]
     seen = set()
     for seed, make in enumerate(texts):
@@ -56,7 +58,7 @@ def test_uncontested_verdicts_give_back_the_graders_own_score(user):
             claim = answer_claim(text=answer.text)
             assert verdicts_score(verdicts=answer.verdicts, claim=claim) == answer.score, answer.text
             seen |= {v["status"] for v in answer.verdicts}
-    assert {"covered", "missed"} <= seen
+    assert seen == {"covered", "partly", "missed", "contradicted"}
 
 
 def test_the_rule_by_hand_k_of_n_partial_credit_and_contradictions():
