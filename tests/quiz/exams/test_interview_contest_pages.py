@@ -62,6 +62,9 @@ def test_contesting_with_htmx_returns_the_block_and_the_new_scores_out_of_band(i
     page = user_client.get(reverse("quiz:interview_report", args=[interview.pk])).content.decode()
     assert "The grader said <strong>" in page and "you said <strong>covered</strong>" in page
     assert f'id="kp-{answer.pk}-{index}-undo"' in page
+    # the grader's explanation is attributed to it, so it never contradicts the learner's figures beside it
+    assert f"The grader: {answer.explanation} With your verdicts:" in page
+    assert f"score {answer.contested_score}/100." in page
 
     response = user_client.post(_contest_url(interview, answer, index), {"verdict": "undo"})  # without htmx
     assert response.status_code == 302 and response["Location"].endswith(f"#answer-{answer.pk}")
@@ -113,6 +116,9 @@ def test_saving_to_the_schedule_records_the_chosen_ratings_once(interview, user_
 
 def test_a_report_still_grading_has_no_contest_or_schedule(user, user_client):
     interview = graded_interview(user=user)
+    answer, index = _missed(interview)
     Interview.objects.filter(pk=interview.pk).update(status=Interview.Status.GRADING)
+    refused = user_client.post(_contest_url(interview, answer, index), {"verdict": "covered"}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 409 and refused.content == b"This answer is not graded yet."
     page = user_client.get(reverse("quiz:interview_report", args=[interview.pk])).content.decode()
     assert "I did cover this" not in page and "study-schedule-form" not in page
