@@ -29,6 +29,8 @@ REVIEW_NAMESPACE = uuid.UUID("6f1c2b0e-6d1e-4f61-9a57-2f1f4c8f6a11")  # fixed: r
 
 ERROR_NOT_GRADED = "The interview is not graded yet."
 ERROR_RATING = "Each rating must be 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy)."
+MESSAGE_SAVED = "Saved {count} review{s} to your study schedule."
+MESSAGE_ALREADY = "These answers were already in your study schedule."
 
 
 def score_rating(score: int | None) -> int:
@@ -64,6 +66,12 @@ def interview_ratings(*, answers: list[InterviewAnswer]) -> list[AnswerRating]:
 class SaveResult:
     recorded: int  # new reviews stored
     already: int  # answers saved before (nothing changed for them)
+
+    @property
+    def message(self) -> str:
+        if not self.recorded and self.already:
+            return MESSAGE_ALREADY
+        return MESSAGE_SAVED.format(count=self.recorded, s="s" if self.recorded != 1 else "")
 
 
 @transaction.atomic

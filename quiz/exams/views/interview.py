@@ -234,9 +234,7 @@ def interview_schedule(request, interview_id: int):
     except StudyError as exc:
         messages.error(request, str(exc))
     else:
-        count = result.recorded
-        messages.success(request, f"Saved {count} review{'s' if count != 1 else ''} to your study schedule."
-                         if count or not result.already else "These answers were already in your study schedule.")  # fmt: skip
+        messages.success(request, result.message)
     return redirect(f"{_report_url(interview)}#study-schedule")
 
 
