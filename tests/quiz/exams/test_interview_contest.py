@@ -75,6 +75,9 @@ def test_the_rule_by_hand_k_of_n_partial_credit_and_contradictions():
     assert 0 < partly < verdicts_score(verdicts=v("covered", "missed"), claim=1.0)
     assert verdicts_score(verdicts=v("covered", "covered"), claim=0.0) == 0  # a keyword bag stays cut
     assert verdicts_score(verdicts=[], claim=1.0) == 0
+    # answers graded before the match was stored: a partly point earns half its partial credit
+    old = [{"status": "partly"}, {"status": "missed"}]
+    assert verdicts_score(verdicts=old, claim=1.0) == round(100 * CONSTANTS.partial_credit * 0.5 / (full * 2))
 
 
 def test_i_did_cover_this_raises_the_score_and_keeps_the_machine_verdict(interview, user):
