@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from quiz.exams.models import Interview, InterviewAnswer, Quiz, QuizQuestion
+from quiz.exams.models import Interview, InterviewAnswer, KeyPointContest, Quiz, QuizQuestion
 
 
 class QuizQuestionInline(admin.TabularInline):
@@ -30,7 +30,8 @@ class QuizAdmin(admin.ModelAdmin):
 class InterviewAnswerInline(admin.TabularInline):
     model = InterviewAnswer
     extra = 0
-    fields = ["position", "card", "submitted_at", "late", "skipped", "flagged", "score", "time_spent"]
+    fields = ["position", "card", "submitted_at", "late", "skipped", "flagged", "score", "contested_score",
+              "study_rating", "time_spent"]  # fmt: skip
     readonly_fields = fields
 
 
@@ -40,3 +41,13 @@ class InterviewAdmin(admin.ModelAdmin):
     list_filter = ["status", "mix"]
     search_fields = ["user__username"]
     inlines = [InterviewAnswerInline]
+
+
+@admin.register(KeyPointContest)
+class KeyPointContestAdmin(admin.ModelAdmin):
+    """The learners' verdicts on key points: labelled data for the grader (read-only here)."""
+
+    list_display = ["answer", "index", "machine_status", "verdict", "score_before", "score_after", "updated_at"]
+    list_filter = ["machine_status", "verdict"]
+    list_select_related = ["answer"]
+    readonly_fields = ["answer", "index", "point", "machine_status", "verdict", "score_before", "score_after"]

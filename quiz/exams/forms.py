@@ -71,3 +71,23 @@ class InterviewAnswerForm(forms.Form):
 
 class InterviewOpenForm(forms.Form):
     q = BoundedIntegerField(min_value=1, max_value=max(QUESTION_CHOICES))
+
+
+class KeyPointContestForm(forms.Form):
+    """The learner's verdict on one key point: covered, missed, or undo (the machine's verdict stands again)."""
+
+    verdict = forms.ChoiceField(choices=[("covered", "I did cover this"), ("missed", "I did not"), ("undo", "Undo")])
+
+
+class InterviewScheduleForm(forms.Form):
+    """One FSRS rating per graded answer, as ``rating-<answer id>`` fields (1 Again .. 4 Easy)."""
+
+    def __init__(self, *args, answer_ids: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        for answer_id in answer_ids:
+            self.fields[f"rating-{answer_id}"] = forms.TypedChoiceField(
+                choices=[(r, r) for r in (1, 2, 3, 4)], coerce=int, required=False, empty_value=None
+            )
+
+    def ratings(self) -> dict[int, int]:
+        return {int(name.split("-", 1)[1]): value for name, value in self.cleaned_data.items() if value}

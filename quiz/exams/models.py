@@ -6,7 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-__all__ = ["Quiz", "QuizQuestion", "Interview", "InterviewAnswer"]
+__all__ = ["Quiz", "QuizQuestion", "Interview", "InterviewAnswer", "KeyPointContest"]
 
 
 class Quiz(models.Model):
@@ -177,6 +177,13 @@ class InterviewAnswer(models.Model):
         help_text="Per key point: {point, status (covered/partly/missed/contradicted), quote, note}, in card order.",
     )  # fmt: skip
     graded_at = models.DateTimeField(null=True, blank=True)
+    contested_score = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="0 to 100 with the learner's verdicts; None when nothing is contested.",
+    )  # fmt: skip
+    study_rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="FSRS rating (1-4) recorded in the study schedule; None until saved.",
+    )  # fmt: skip
+    study_saved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "quiz_interviewanswer"
@@ -189,3 +196,40 @@ class InterviewAnswer(models.Model):
     @property
     def answered(self) -> bool:
         return bool(self.text.strip())
+
+    @property
+    def final_score(self) -> int | None:
+        """The score that counts: the learner's contested one when there is one, else the machine's."""
+        return self.score if self.contested_score is None else self.contested_score
+
+
+class KeyPointContest(models.Model):
+    """The learner's own verdict on one key point of a graded answer. The machine's verdict stays on the answer
+    (``InterviewAnswer.verdicts``); this row is what the learner said, kept as labelled data for the grader."""
+
+    class Verdict(models.TextChoices):
+        COVERED = "covered", "I did cover this"
+        MISSED = "missed", "I did not"
+
+    answer = models.ForeignKey(InterviewAnswer, on_delete=models.CASCADE, related_name="contests")
+    index = models.PositiveSmallIntegerField(help_text="Position of the key point in the answer's verdicts.")
+    point = models.TextField(help_text="The key point as graded (the card may change later).")
+    machine_status = models.CharField(max_length=16, help_text="covered / partly / missed / contradicted.")
+    verdict = models.CharField(max_length=10, choices=Verdict.choices)
+    score_before = models.PositiveSmallIntegerField(help_text="The machine's score of the answer.")
+    score_after = models.PositiveSmallIntegerField(help_text="The answer's score with all the learner's verdicts.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "exams_keypointcontest"
+        ordering = ["answer", "index"]
+        constraints = [models.UniqueConstraint(fields=["answer", "index"], name="key_point_contest_unique")]
+        indexes = [models.Index(fields=["updated_at"], name="key_point_contest_updated")]
+
+    def __str__(self):
+        return f"{self.answer} · key point {self.index + 1}: {self.verdict}"
+
+    @property
+    def agrees(self) -> bool:
+        return self.verdict == self.machine_status

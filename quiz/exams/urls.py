@@ -23,4 +23,10 @@ urlpatterns = [
     path("interview/<int:interview_id>/progress/", interview.interview_progress, name="interview_progress"),
     path("interview/<int:interview_id>/retry/", interview.interview_retry, name="interview_retry"),
     path("interview/<int:interview_id>/study/", interview.interview_study, name="interview_study"),
+    path("interview/<int:interview_id>/schedule/", interview.interview_schedule, name="interview_schedule"),
+    path(
+        "interview/<int:interview_id>/a/<int:answer_id>/point/<int:index>/",
+        interview.interview_contest_view,
+        name="interview_contest",
+    ),
 ]

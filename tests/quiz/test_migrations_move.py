@@ -36,13 +36,20 @@ def _after_move():
     return AFTER_MOVE
 
 
+def _moved_models() -> set[str]:
+    """The old quiz app's models at the move; a model added to a new app later never had the old label."""
+    state = MigrationExecutor(connection).loader.project_state(("quiz", "0003_exams"))
+    return {name for app, name in state.models if app == "quiz"}
+
+
 def _labels() -> dict[str, str]:
     """Model name -> app label of the content types the move relabels."""
+    moved = _moved_models()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT model, app_label FROM django_content_type WHERE app_label IN ('quiz', 'bank', 'study', 'exams')"
         )
-        return dict(cursor.fetchall())
+        return {model: label for model, label in cursor.fetchall() if model in moved}
 
 
 def _snapshot() -> dict[str, list[tuple]]:
@@ -157,7 +164,8 @@ def test_the_move_and_its_reverse_keep_every_row():
     from quiz.study.models import StudyReview
 
     assert StudyReview.objects.filter(user__username="ada").count() == 3
-    assert Interview.objects.get().answers.get().covered == ["variance"]
+    # only the columns of the move: later migrations (not applied at this point) add others
+    assert Interview.objects.get().answers.values_list("covered", flat=True).get() == ["variance"]
 
     _migrate(BEFORE_MOVE)
     assert _snapshot() == before

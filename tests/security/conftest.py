@@ -57,6 +57,7 @@ def owner_data(user, bank_loaded):
     samples = {
         "interview_id": interview.pk, "quiz_id": quiz.pk, "number": 1, "card_id": card.pk, "action": "suspend",
         "slug": card.slug, "kind": "csv", "run_id": run.pk, "content_type_id": 1, "object_id": 1, "id": 1,
+        "answer_id": interview.answers.get(position=0).pk, "index": 0,
     }  # fmt: skip
     if apps.is_installed("quiz.exercises"):  # an attempt at a coding exercise: the owner's code, with MARKER
         from quiz.exercises.models import Exercise, ExerciseAttempt

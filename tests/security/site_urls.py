@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-PRIVATE = {"interview_id", "quiz_id", "attempt_id"}  # arguments naming one user's own rows: someone else's is a 404
+# arguments naming one user's own rows: someone else's is a 404
+PRIVATE = {"interview_id", "quiz_id", "attempt_id", "answer_id"}
 CAPABILITY = {"run_id"}  # a demo run's unguessable id is its shareable permanent link (public by design)
 
 

@@ -26,8 +26,9 @@ ERROR_GRADING = "Grading failed ({error}). Try again; answers already graded are
 
 
 def counted_score(answer: InterviewAnswer) -> int:
-    """What an answer adds to the overall score: late answers are graded but count 0."""
-    return 0 if answer.late or answer.score is None else answer.score
+    """What an answer adds to the overall score: late answers are graded but count 0; a contested answer counts
+    with the learner's verdicts (interview_contest)."""
+    return 0 if answer.late or answer.final_score is None else answer.final_score
 
 
 def interview_grade_run(*, interview_id: int, embed: Embedder | None = None) -> Interview | None:
@@ -43,7 +44,9 @@ def interview_grade_run(*, interview_id: int, embed: Embedder | None = None) -> 
             grade = answer_grade(answer.text, answer.card, embed=embed)
             InterviewAnswer.objects.filter(pk=answer.pk).update(
                 score=grade.score, similarity=grade.similarity, covered=grade.covered, missed=grade.missed,
-                explanation=grade.explanation, verdicts=[v.as_dict() for v in grade.points], graded_at=timezone.now(),
+                explanation=grade.explanation, graded_at=timezone.now(),
+                # the match is kept so a contested answer is rescored by the same rule (interview_contest)
+                verdicts=[{**v.as_dict(), "match": float(v.match)} for v in grade.points],
             )  # fmt: skip
             graded = interview.answers.filter(graded_at__isnull=False).count()
             Interview.objects.filter(pk=interview.pk).update(graded_count=graded)

@@ -14,9 +14,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from demos.services import worker_alive
-from quiz.exams.forms import InterviewAnswerForm, InterviewOpenForm, InterviewStartForm
-from quiz.exams.models import Interview
+from quiz.exams.forms import (
+    InterviewAnswerForm,
+    InterviewOpenForm,
+    InterviewScheduleForm,
+    InterviewStartForm,
+    KeyPointContestForm,
+)
+from quiz.exams.models import Interview, InterviewAnswer
 from quiz.exams.services import interview as svc
+from quiz.exams.services import interview_contest
+from quiz.exams.services import interview_study as study_handoff
 from quiz.exams.services.grading import MAX_ANSWER_CHARS
 from quiz.exams.services.interview_report import (
     WEAK_SCORE,
@@ -24,6 +32,7 @@ from quiz.exams.services.interview_report import (
     interview_report,
     interview_weak_to_study,
 )
+from quiz.study.services.study import StudyError
 
 RETRY_AFTER = timedelta(minutes=2)  # grading this long without finishing offers a retry (a lost task)
 MESSAGE_TIME_UP = "Time is up: the interview was finished and is being graded."
@@ -161,12 +170,72 @@ def interview_report_view(request, interview_id: int):
     interview = _own(request, interview_id)
     if interview.is_open:
         return redirect(interview)
+    report = interview_report(interview=interview)
+    items = interview_contest.report_items(answers=report.answers)
     context = {
-        "report": interview_report(interview=interview),
+        "report": report,
+        "items": items,
+        "machine_score": interview_contest.machine_score(answers=report.answers),
+        "ratings": study_handoff.RATING_CHOICES,
+        "bands": study_handoff.BAND_LOWEST,
+        "unsaved": any(not item["study"].saved for item in items if item["answer"].graded_at),
         "weak_score": WEAK_SCORE,
         **_progress_context(interview),
     }
     return render(request, "exams/interview/report.html", context)
+
+
+@login_required
+@require_POST
+def interview_contest_view(request, interview_id: int, answer_id: int, index: int):
+    """The learner's "I did cover this" / "I did not" / undo on a key point. htmx gets the answer's block back."""
+    interview = _own(request, interview_id)
+    form = KeyPointContestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, interview_contest.ERROR_VERDICT)
+        return redirect(_report_url(interview))
+    get_object_or_404(InterviewAnswer, pk=answer_id, interview=interview)
+    verdict = form.cleaned_data["verdict"]
+    try:
+        if verdict == "undo":
+            answer = interview_contest.key_point_contest_undo(user=request.user, answer_id=answer_id, index=index)
+        else:
+            answer = interview_contest.key_point_contest(user=request.user, answer_id=answer_id, index=index,
+                                                         verdict=verdict)  # fmt: skip
+    except interview_contest.ContestError as exc:
+        if request.htmx:
+            return HttpResponse(str(exc), status=409)
+        messages.error(request, str(exc))
+        return redirect(_report_url(interview))
+    if not request.htmx:
+        return redirect(f"{_report_url(interview)}#answer-{answer.pk}")
+    answers = list(answer.interview.answers.select_related("card__topic").order_by("position"))
+    item = next(item for item in interview_contest.report_items(answers=answers) if item["answer"].pk == answer.pk)
+    context = {
+        "interview": answer.interview, "item": item, "machine_score": interview_contest.machine_score(answers=answers),
+        "oob": True, "ratings": study_handoff.RATING_CHOICES,
+    }  # fmt: skip
+    return render(request, "exams/interview/_contest.html", context)
+
+
+@login_required
+@require_POST
+def interview_schedule(request, interview_id: int):
+    """Record each graded answer as an FSRS review of its card, with the ratings chosen on the report."""
+    interview = _own(request, interview_id)
+    answer_ids = list(interview.answers.values_list("pk", flat=True))
+    form = InterviewScheduleForm(request.POST, answer_ids=answer_ids)
+    if not form.is_valid():
+        messages.error(request, study_handoff.ERROR_RATING)
+        return redirect(_report_url(interview))
+    try:
+        result = study_handoff.interview_reviews_save(user=request.user, interview=interview,
+                                                        ratings=form.ratings())  # fmt: skip
+    except StudyError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, result.message)
+    return redirect(f"{_report_url(interview)}#study-schedule")
 
 
 def _progress_context(interview: Interview) -> dict:
