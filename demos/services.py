@@ -10,11 +10,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from demos.kinds import kind_get
 from demos.models import DemoRun, WorkerHeartbeat
 from quizsite.queueing import enqueue_on_commit
+from quizsite.routing import QUEUE_DEMOS
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,14 @@ ERR_WORKER_LOST = "The worker stopped while running this demo (it was restarted 
 ERR_NO_WORKER = "No worker picked this run up in time. Start one with `make run`, then run it again."
 ERR_TIMEOUT = "The run took longer than the {seconds} s limit and was stopped."
 ERR_MODEL_FAILED = "The model failed: {error}"
+ERR_USER_BUSY = (
+    "You already have {count} jobs waiting or running (demo runs and interview gradings). "
+    "Try again when one has finished, in about {seconds} s."
+)
+ERR_CANCELED = "Canceled by its owner."
+CANCEL_CHECK_SECONDS = 0.25  # a running run reads its row this often for a cancel: it stops within a second
+ESTIMATE_SAMPLE = 20  # recent finished runs of a kind whose durations give its estimate
+ESTIMATE_DEFAULT_SECONDS = 5.0  # a kind never run yet
 
 
 class DemoThrottled(Exception):
@@ -47,12 +57,18 @@ class DemoThrottled(Exception):
         super().__init__(message)
 
 
+class DemoCanceled(Exception):
+    """Raised from the progress callback: the owner canceled the run."""
+
+
 class DemoTimeout(Exception):
     """Raised from the progress callback: the solo pool cannot enforce Celery's soft time limit, so we do."""
 
 
-def worker_alive(*, within: int = WORKER_STALE_SECONDS) -> bool:
-    return WorkerHeartbeat.objects.filter(last_seen__gte=timezone.now() - timedelta(seconds=within)).exists()
+def worker_alive(*, within: int = WORKER_STALE_SECONDS, queue: str = QUEUE_DEMOS) -> bool:
+    """A worker consuming `queue` (the demos queue unless named) has beaten recently."""
+    beats = WorkerHeartbeat.objects.filter(last_seen__gte=timezone.now() - timedelta(seconds=within))
+    return beats.filter(Q(queues="") | Q(queues__contains=queue)).exists()
 
 
 def demo_device() -> str:
@@ -99,6 +115,7 @@ def demo_run_start(*, user, kind: str, params, force: bool = False) -> DemoRun:
     if len(recent) >= RUNS_PER_MINUTE:
         seconds = max(1, math.ceil((recent[-1] + timedelta(minutes=1) - now).total_seconds()))
         raise DemoThrottled(seconds, ERR_RATE_LIMIT.format(limit=RUNS_PER_MINUTE, seconds=seconds))
+    _fair_share_check(user=user)
     depth = DemoRun.objects.filter(status=DemoRun.Status.QUEUED).count()
     if depth >= QUEUE_MAX:
         raise DemoThrottled(QUEUE_FULL_RETRY_AFTER, ERR_QUEUE_FULL.format(depth=depth, seconds=QUEUE_FULL_RETRY_AFTER))
@@ -107,6 +124,73 @@ def demo_run_start(*, user, kind: str, params, force: bool = False) -> DemoRun:
                                  user=user, device=device)  # fmt: skip
     enqueue_on_commit(RUN_TASK, args=[str(run_id)], task_id=str(run_id),
                       on_failure=lambda: _demo_run_unqueued(run_id=run_id))  # fmt: skip
+    return run
+
+
+def _fair_share_check(*, user) -> None:
+    """Heavy jobs in flight, this user's and everyone's (quizsite/capacity.py): past either budget, refuse."""
+    from quizsite.capacity import jobs_in_flight, user_jobs_in_flight
+
+    mine = user_jobs_in_flight(user_id=user.pk)
+    if mine >= settings.CAPACITY_USER_JOBS:
+        seconds = max(1, math.ceil(kind_estimate_seconds(kind=None)))
+        raise DemoThrottled(seconds, ERR_USER_BUSY.format(count=mine, seconds=seconds))
+    everyone = jobs_in_flight()
+    if everyone >= settings.CAPACITY_GLOBAL_JOBS:
+        raise DemoThrottled(QUEUE_FULL_RETRY_AFTER,
+                            ERR_QUEUE_FULL.format(depth=everyone, seconds=QUEUE_FULL_RETRY_AFTER))  # fmt: skip
+
+
+def kind_estimate_seconds(*, kind: str | None) -> float:
+    """Median worker time of the recent finished runs of this kind (of any kind for None)."""
+    rows = DemoRun.objects.filter(status=DemoRun.Status.DONE, started_at__isnull=False, finished_at__isnull=False)
+    if kind:
+        rows = rows.filter(kind=kind)
+    spans = [
+        (finished - started).total_seconds()
+        for started, finished in rows.order_by("-finished_at").values_list("started_at", "finished_at")[
+            :ESTIMATE_SAMPLE
+        ]
+    ]
+    if not spans:
+        return ESTIMATE_DEFAULT_SECONDS
+    spans.sort()
+    return spans[len(spans) // 2]
+
+
+def demo_run_queue_place(*, run: DemoRun) -> dict | None:
+    """For a queued run: how many runs are ahead of it on the demos queue (the one running included) and an
+    estimate of its wait, from the measured durations of their kinds. None once it runs."""
+    if run.status != DemoRun.Status.QUEUED:
+        return None
+    ahead = list(
+        DemoRun.objects.filter(status=DemoRun.Status.QUEUED, queued_at__lt=run.queued_at).values_list("kind", flat=True)
+    )
+    running = list(DemoRun.objects.filter(status=DemoRun.Status.RUNNING).values_list("kind", "started_at"))
+    estimates: dict[str, float] = {}
+
+    def estimate(kind):
+        if kind not in estimates:
+            estimates[kind] = kind_estimate_seconds(kind=kind)
+        return estimates[kind]
+
+    now = timezone.now()
+    wait = sum(estimate(kind) for kind in ahead)
+    wait += sum(max(0.0, estimate(kind) - (now - started).total_seconds()) for kind, started in running if started)
+    return {"position": len(ahead) + len(running) + 1, "ahead": len(ahead) + len(running),
+            "wait_s": wait, "run_s": estimate(run.kind)}  # fmt: skip
+
+
+@transaction.atomic
+def demo_run_cancel(*, run: DemoRun, user) -> DemoRun:
+    """The owner stops a queued or running run: a queued one never starts; a running one stops at its next step
+    (the worker reads the row every CANCEL_CHECK_SECONDS). Idempotent; a finished run is left as it is."""
+    if run.user_id != user.pk:
+        raise PermissionError("not the owner of this run")
+    DemoRun.objects.filter(pk=run.pk, status__in=[DemoRun.Status.QUEUED, DemoRun.Status.RUNNING]).update(
+        status=DemoRun.Status.CANCELED, error=ERR_CANCELED, finished_at=timezone.now()
+    )
+    run.refresh_from_db()
     return run
 
 
@@ -124,28 +208,38 @@ def _demo_run_claim(*, run_id, hostname: str) -> DemoRun | None:
     # queued, or running when a worker died mid-run and the broker re-delivered it: start over cleanly
     run.status, run.started_at, run.finished_at = DemoRun.Status.RUNNING, timezone.now(), None
     run.worker_hostname, run.attempts = hostname, run.attempts + 1
-    run.progress, run.progress_label, run.error, run.result = 0, "Starting", "", None
+    run.progress, run.progress_label, run.error, run.result, run.partial = 0, "Starting", "", None, None
     run.save()
     return run
 
 
 class _ProgressWriter:
-    """The `progress(done, total, label)` callback given to a kind: writes at most every 0.5 s, enforces the limit."""
+    """The `progress(done, total, label, partial=None)` callback given to a kind: writes at most every 0.5 s (a
+    partial result at once: the page shows it on its next poll), stops the run when its owner canceled it, and
+    enforces the time limit between steps (the watchdog, quizsite/watchdog.py, covers a step that never returns)."""
 
     def __init__(self, run: DemoRun):
         self.rows = DemoRun.objects.filter(pk=run.pk, attempts=run.attempts, status=DemoRun.Status.RUNNING)
-        self.start = self.last = time.monotonic()
+        self.start = self.last = self.checked = time.monotonic()
         self.limit = settings.CELERY_TASK_SOFT_TIME_LIMIT
 
-    def __call__(self, done: float, total: float = 1, label: str = "") -> None:
+    def __call__(self, done: float, total: float = 1, label: str = "", partial=None) -> None:
         now = time.monotonic()
         if now - self.start > self.limit:
             raise DemoTimeout()
-        if now - self.last < PROGRESS_MIN_INTERVAL:
+        if partial is None and now - self.last < PROGRESS_MIN_INTERVAL:
+            if now - self.checked >= CANCEL_CHECK_SECONDS:
+                self.checked = now
+                if not self.rows.exists():
+                    raise DemoCanceled()
             return
-        self.last = now
+        self.last = self.checked = now
         percent = max(0, min(99, round(100 * done / total))) if total else 0
-        self.rows.update(progress=percent, progress_label=label[:120])
+        fields = {"progress": percent, "progress_label": label[:120]}
+        if partial is not None:
+            fields["partial"] = partial
+        if not self.rows.update(**fields):
+            raise DemoCanceled()
 
 
 def demo_run_execute(*, run_id, hostname: str, device: str = "") -> DemoRun | None:
@@ -155,8 +249,12 @@ def demo_run_execute(*, run_id, hostname: str, device: str = "") -> DemoRun | No
         return None
     mine = DemoRun.objects.filter(pk=run.pk, attempts=run.attempts)  # a later re-delivery owns the row after us
     demo = kind_get(run.kind)
+    mine = mine.filter(status=DemoRun.Status.RUNNING)  # a cancel while it ran is kept
     try:
         result = demo.run(run.params, _ProgressWriter(run))
+    except DemoCanceled:
+        log.info("demo run %s canceled by its owner", run.pk)
+        return DemoRun.objects.get(pk=run.pk)
     except Exception as exc:
         from celery.exceptions import SoftTimeLimitExceeded
 
@@ -170,7 +268,7 @@ def demo_run_execute(*, run_id, hostname: str, device: str = "") -> DemoRun | No
         device = device or run.device
         # keyed by the device it really ran on (the start could only guess while no worker had reported one)
         digest = params_hash_compute(kind=run.kind, params=run.params, model=demo.model_name(run.params), device=device)
-        mine.update(status=DemoRun.Status.DONE, result=result, progress=100, progress_label="Done",
+        mine.update(status=DemoRun.Status.DONE, result=result, partial=None, progress=100, progress_label="Done",
                     finished_at=timezone.now(), device=device, params_hash=digest)  # fmt: skip
     return DemoRun.objects.get(pk=run.pk)
 
@@ -219,15 +317,16 @@ def demo_run_reap_if_stuck(*, run: DemoRun) -> DemoRun:
 
 
 @transaction.atomic
-def worker_heartbeat_beat(*, hostname: str, pid: int, device: str = "") -> WorkerHeartbeat:
+def worker_heartbeat_beat(*, hostname: str, pid: int, device: str = "", queues: str = "") -> WorkerHeartbeat:
     now = timezone.now()
     beat, created = WorkerHeartbeat.objects.get_or_create(
-        hostname=hostname, defaults={"last_seen": now, "started_at": now, "pid": pid, "device": device}
+        hostname=hostname,
+        defaults={"last_seen": now, "started_at": now, "pid": pid, "device": device, "queues": queues},
     )
     if not created:
         if beat.pid != pid:  # the same hostname restarted: a new process
             beat.started_at = now
-        beat.last_seen, beat.pid, beat.device = now, pid, device or beat.device
+        beat.last_seen, beat.pid, beat.device, beat.queues = now, pid, device or beat.device, queues
         beat.save()
     return beat
 

@@ -2,8 +2,11 @@
 
 By name (`app.send_task`), so a service never imports its task module (the task module imports the service) and
 the web process never imports model code. After commit, so the worker never reads a row that is not there yet.
-A broker that cannot be reached is given BROKER_CONNECT_TIMEOUT seconds and one retry, not Celery's default
-minutes of retries: the request answers at once, and `on_failure` records on the row why nothing will run.
+A broker that cannot be reached is given settings.BROKER_CONNECT_TIMEOUT (half a second) and no retry, not
+Celery's default minutes of retries: the request answers within a second, and `on_failure` records on the row why
+nothing runs yet (the periodic sweep, quizsite/capacity.py, sends it again once the broker is back). Results are
+ignored at send time too: the Redis result backend would otherwise subscribe to the task's result channel inside
+the request, and retry its connection there for ~20 s when Redis is away.
 """
 
 import logging
@@ -13,9 +16,6 @@ from django.db import transaction
 
 log = logging.getLogger(__name__)
 
-BROKER_CONNECT_TIMEOUT = 3  # seconds; a local Redis answers in milliseconds
-RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
-
 
 def enqueue_now(task: str, *, args: Sequence = (), task_id: str | None = None,
                 on_failure: Callable[[], None] | None = None) -> bool:  # fmt: skip
@@ -23,7 +23,7 @@ def enqueue_now(task: str, *, args: Sequence = (), task_id: str | None = None,
     from quizsite.celery import app
 
     try:
-        app.send_task(task, args=list(args), task_id=task_id, retry_policy=RETRY_POLICY)
+        app.send_task(task, args=list(args), task_id=task_id, retry=False, ignore_result=True)
     except Exception:
         log.exception("could not enqueue %s %s", task, list(args))
         if on_failure is not None:

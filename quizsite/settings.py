@@ -148,7 +148,6 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
-CELERY_TASK_DEFAULT_QUEUE = "demos"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed worker's task is requeued (tasks are idempotent)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -157,10 +156,6 @@ CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", 
 CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "150"))
 CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_TASKS_PER_CHILD", "200"))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A web request that queues work must not wait long on a broker that is away (quizsite/queueing.py).
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
-if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT}
 
 # --- Demo models: the shipped small models unless a hub id or a local path is named.
 DEMO_LM = os.environ.get("DEMO_LM", SHIPPED_LM)
@@ -178,3 +173,34 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+
+# --- Capacity: queues by resource, broker timeouts, fair share, time limits (quizsite/routing.py, quizsite/capacity.py)
+from quizsite.routing import QUEUE_DEMOS, route_task  # noqa: E402
+
+CELERY_TASK_DEFAULT_QUEUE = QUEUE_DEMOS
+CELERY_TASK_ROUTES = (route_task,)  # the one table of routes: quizsite/routing.py
+# A web request that queues work must not wait on a broker that is away: one short connect, no retry loop, so the
+# page says so within a second (quizsite/queueing.py); the sweep (quizsite/capacity.py) re-sends what was missed.
+BROKER_CONNECT_TIMEOUT = float(os.environ.get("BROKER_CONNECT_TIMEOUT", "0.5"))
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+# max_retries / interval_*: kombu's connect loop on publish (its default: 3 tries over ~2 s)
+REDIS_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": BROKER_CONNECT_TIMEOUT,
+    "socket_timeout": 5,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
+if CELERY_RESULT_BACKEND.startswith(("redis://", "rediss://")):
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1, "timeout": 1}}
+CELERY_TASK_IGNORE_RESULT = True  # results live on the rows; nothing waits on the result backend
+# Fair share: heavy jobs (demo runs, gradings) per user in flight at once, and for everyone together.
+CAPACITY_USER_JOBS = int(os.environ.get("CAPACITY_USER_JOBS", "3"))
+CAPACITY_GLOBAL_JOBS = int(os.environ.get("CAPACITY_GLOBAL_JOBS", "60"))
+CAPACITY_SWEEP_SECONDS = int(os.environ.get("CAPACITY_SWEEP_SECONDS", "10"))

@@ -10,7 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from quiz.bank.models import Card
-from quiz.bank.services.embeddings import Embedder, card_embeddings_ensure, card_vectors, markdown_plain
+from quiz.bank.services.embeddings import (
+    Embedder,
+    bank_embed_enqueue,
+    card_embeddings_ensure,
+    card_vectors,
+    markdown_plain,
+)
 from quiz.exams.models import Quiz, QuizQuestion
 from quiz.study.models import StudyFlag
 from quiz.study.services.study import cards_add_to_study
@@ -62,7 +68,11 @@ def distractors_choose(*, card_id: int, vectors: dict[int, np.ndarray], texts: d
                        count: int = DISTRACTORS) -> list[int]:  # fmt: skip
     """Card ids whose answers are close in meaning to ``card_id``'s, but not near-duplicates of it or of each other.
 
-    ``texts`` are the option texts: an answer that would read the same as the right one is never used either."""
+    ``texts`` are the option texts: an answer that would read the same as the right one is never used either.
+    A card without a stored vector (the bank's embeddings are still being computed on the worker) gets distractors
+    drawn at random from the other answers: a plainer quiz rather than a web request that loads the encoder."""
+    if card_id not in vectors:
+        return _distractors_random(card_id=card_id, texts=texts, rng=rng, count=count)
     target = vectors[card_id]
     others = [other for other in vectors if other != card_id and other in texts]
     if not others:
@@ -84,6 +94,12 @@ def distractors_choose(*, card_id: int, vectors: dict[int, np.ndarray], texts: d
     return chosen
 
 
+def _distractors_random(*, card_id: int, texts: dict[int, str], rng: random.Random, count: int) -> list[int]:
+    own = texts[card_id].strip().lower()
+    others = sorted(other for other in texts if other != card_id and texts[other].strip().lower() != own)
+    return rng.sample(others, min(count, len(others)))
+
+
 def quiz_cards_pick(*, topics: list[str], difficulty: int | None, length: int, rng: random.Random) -> list[Card]:
     pool = Card.objects.in_use().exclude(answer="")
     if topics:
@@ -97,14 +113,21 @@ def quiz_cards_pick(*, topics: list[str], difficulty: int | None, length: int, r
 def quiz_create(*, user, topics: list[str], difficulty: int | None, length: int,
                 feedback: str = Quiz.Feedback.IMMEDIATE, rng: random.Random | None = None,
                 embed: Embedder | None = None) -> Quiz:  # fmt: skip
-    """A quiz of up to ``length`` questions. Bank vectors missing or out of date are computed first (once)."""
+    """A quiz of up to ``length`` questions, distractors from the stored bank vectors.
+
+    The web process never computes vectors (that would load torch and the encoder into it): when some are missing,
+    the `bank.embed` task is queued for the cpu worker and those cards get random distractors this time. ``embed``
+    (a test's stand-in encoder) computes missing vectors here instead."""
     rng = rng or random.Random()
     cards = quiz_cards_pick(topics=topics, difficulty=difficulty, length=length, rng=rng)
     if not cards:
         raise QuizError(ERROR_NO_CARDS)
     bank = list(Card.objects.in_use().exclude(answer=""))
-    card_embeddings_ensure(cards=bank, embed=embed)  # before the write transaction: it may load the encoder
+    if embed is not None:
+        card_embeddings_ensure(cards=bank, embed=embed)
     vectors = card_vectors(card_ids=[card.pk for card in bank])
+    if len(vectors) < len(bank):
+        bank_embed_enqueue()
     texts = {card.pk: option_text(card.answer) for card in bank}
     return _quiz_store(user=user, topics=topics, difficulty=difficulty, feedback=feedback, cards=cards,
                        vectors=vectors, texts=texts, rng=rng)  # fmt: skip
