@@ -194,6 +194,14 @@ def demo_run_cancel(*, run: DemoRun, user) -> DemoRun:
     return run
 
 
+def demo_run_timed_out(*, run_id) -> None:
+    """The watchdog's last word on a run past the hard limit (quizsite/tasks.py)."""
+    DemoRun.objects.filter(pk=run_id, status=DemoRun.Status.RUNNING).update(
+        status=DemoRun.Status.FAILED, error=ERR_TIMEOUT.format(seconds=settings.CELERY_TASK_TIME_LIMIT),
+        finished_at=timezone.now(),
+    )  # fmt: skip
+
+
 def _demo_run_unqueued(*, run_id) -> None:
     DemoRun.objects.filter(pk=run_id, status=DemoRun.Status.QUEUED).update(
         status=DemoRun.Status.FAILED, error=ERR_QUEUE_UNREACHABLE, finished_at=timezone.now()

@@ -51,7 +51,16 @@ def _limits_start(sender=None, task=None, **kwargs):
         return
     soft = getattr(task, "soft_time_limit", None) or settings.CELERY_TASK_SOFT_TIME_LIMIT
     hard = getattr(task, "time_limit", None) or settings.CELERY_TASK_TIME_LIMIT
-    watchdog.start(soft=soft, hard=hard)
+    watchdog.start(soft=soft, hard=hard, on_hard=lambda: _hard_limit_record(task.name, kwargs.get("args") or ()))
+
+
+def _hard_limit_record(task_name: str, args) -> None:
+    """Before the process ends: a demo run is failed with the time-limit message, so its re-delivered message
+    (acks_late) finds it finished instead of running it again, past the limit again, for ever."""
+    from demos.services import RUN_TASK, demo_run_timed_out
+
+    if task_name == RUN_TASK and args:
+        demo_run_timed_out(run_id=args[0])
 
 
 @task_postrun.connect

@@ -31,15 +31,20 @@ class Watchdog:
         self._deadline: tuple[float, float, int] | None = None  # soft at, hard at, thread id
         self._soft_fired = False
         self._on_hard, self._exit = on_hard, exit
+        self._on_hard_now = on_hard
         self._thread: threading.Thread | None = None
 
-    def start(self, *, soft: float | None, hard: float | None, thread_id: int | None = None) -> None:
+    def start(self, *, soft: float | None, hard: float | None, thread_id: int | None = None,
+              on_hard: Callable[[], None] | None = None) -> None:  # fmt: skip
+        """Watch the calling thread (or `thread_id`); `on_hard` runs before the process ends (record the failure:
+        the message is re-delivered after a restart, and must then find its job finished)."""
         now = time.monotonic()
         soft_at = now + soft if soft else float("inf")
         hard_at = now + hard if hard else float("inf")
         with self._lock:
             self._deadline = (soft_at, hard_at, thread_id or threading.get_ident())
             self._soft_fired = False
+            self._on_hard_now = on_hard or self._on_hard
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._watch, name="time-limit-watchdog", daemon=True)
                 self._thread.start()
@@ -62,9 +67,10 @@ class Watchdog:
             now = time.monotonic()
             if now >= hard_at:
                 log.error("task past its hard time limit: ending the worker process")
-                if self._on_hard:
+                handler = self._on_hard_now
+                if handler:
                     try:
-                        self._on_hard()
+                        handler()
                     except Exception:
                         log.exception("hard time limit handler failed")
                 with self._lock:
