@@ -319,13 +319,20 @@ def quantization_compare(
     eval_text = eval_text or EVAL_TEXT_PATH.read_text()
     ids = prompt_ids(tokenizer, text, device)  # (1, T)
     base = _base_fp32(model, device)
-    report = progress or (lambda done, total, message: None)
+    report = progress or (lambda done, total, message, partial=None: None)
 
     def fresh():
         return copy.deepcopy(base).to(device)
 
     torch.manual_seed(0)
-    results, tokens, baseline = [], {}, None
+    results, tokens = [], {}
+    settings = {
+        "max_new_tokens": max_new_tokens,
+        "runs": runs,
+        "prompt_tokens": ids.shape[1],
+        "eval_tokens": len(tokenizer(eval_text).input_ids),
+        "prompt": text or "(default prompt)",
+    }
     for i, variant in enumerate(chosen):
         report(i, len(chosen), f"{variant.label}: preparing")
         row = {"key": variant.key, "label": variant.label, "method": variant.method}
@@ -349,11 +356,18 @@ def quantization_compare(
             gc.collect()
             if device.type == "cuda":
                 torch.cuda.empty_cache()
-        if variant.key == BASELINE and row["available"]:
-            baseline = row
         results.append(row)
+        # the table so far, in the final result's shape: the page shows each row as soon as it is measured
+        report(i + 1, len(chosen), f"{variant.label}: done",
+               partial=_summary(results, tokens, device, settings, runs, max_new_tokens))  # fmt: skip
     report(len(chosen), len(chosen), "done")
+    return _summary(results, tokens, device, settings, runs, max_new_tokens)
 
+
+def _summary(results: list[dict], tokens: dict, device, settings: dict, runs: int, max_new_tokens: int) -> dict:
+    """The result: every row compared with the fp32 baseline (rows are copied: a partial result is stored aside)."""
+    results = [dict(row) for row in results]
+    baseline = next((row for row in results if row["key"] == BASELINE and row.get("available")), None)
     for row in results:
         if row["available"] and baseline:
             row["speedup"] = row["decode_tps"] / baseline["decode_tps"]
@@ -367,13 +381,7 @@ def quantization_compare(
     return {
         "device": _device_info(device),
         "versions": _versions(),
-        "settings": {
-            "max_new_tokens": max_new_tokens,
-            "runs": runs,
-            "prompt_tokens": ids.shape[1],
-            "eval_tokens": len(tokenizer(eval_text).input_ids),
-            "prompt": text or "(default prompt)",
-        },
+        "settings": settings,
         "baseline": BASELINE,
         "variants": results,
         "notes": [

@@ -14,8 +14,8 @@ QUANT_VARIANT_CHOICES = tuple(QUANT_VARIANTS.items())
 def _quantization_run(params: dict, progress: Progress) -> dict:
     from worker.quantization import quantization_compare
 
-    def step(done, total, label):
-        progress(done, total + 1, label)
+    def step(done, total, label, partial=None):
+        progress(done, total + 1, label, partial=partial)
 
     return quantization_compare(text=params["prompt"], max_new_tokens=params["max_new_tokens"], runs=params["runs"],
                                 variants=tuple(params["variants"]), progress=step)  # fmt: skip
