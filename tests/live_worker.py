@@ -135,7 +135,7 @@ def live_worker(django_db_setup, django_db_blocker):
     # one session's worker take (and drop: its database has no such run) another session's tasks. The worker
     # process reads the same suffix from CELERY_QUEUE_SUFFIX (quizsite/routing.py), for what it sends itself.
     suffix = f"-test-{os.getpid()}"
-    queues = test_queues_set(suffix)
+    queues = queues_for_tests(suffix)
     log_dir = Path(settings.VAR_DIR) / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
     for old in log_dir.glob("test-worker-*.log"):  # earlier sessions' logs, after a day
@@ -154,10 +154,10 @@ def live_worker(django_db_setup, django_db_blocker):
     worker.stop()
     for queue in queues:
         broker_purge(queue)
-    test_queues_set("")
+    queues_for_tests("")
 
 
-def test_queues_set(suffix: str) -> list[str]:
+def queues_for_tests(suffix: str) -> list[str]:
     """Route this process's sends to the queues named with `suffix` ("" restores the real ones)."""
     from quizsite import routing
     from quizsite.celery import app
