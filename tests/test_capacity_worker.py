@@ -20,7 +20,7 @@ from demos import services as demo_services
 from demos.models import DemoRun, WorkerHeartbeat
 from quiz.exams.models import Interview
 from quiz.exams.services import interview as interviews
-from tests.live_worker import LiveWorker, broker_purge, database_url_for_tests, run_wait, queues_for_tests
+from tests.live_worker import LiveWorker, broker_purge, database_url_for_tests, queues_for_tests, run_wait
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
