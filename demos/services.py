@@ -270,6 +270,7 @@ class _ProgressWriter:
             demo_run_execute(run_id=run_id, hostname=self.hostname, device=self.device, nested=True)
         self.start += time.monotonic() - started  # this run's time limit counts its own time
 
+
 def demo_run_execute(*, run_id, hostname: str, device: str = "", nested: bool = False) -> DemoRun | None:
     """Run a queued run in this worker; safe to call twice (a finished run is left alone, returns None)."""
     run = _demo_run_claim(run_id=run_id, hostname=hostname)

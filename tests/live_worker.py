@@ -130,7 +130,6 @@ def live_worker(django_db_setup, django_db_blocker):
     go to a queue of its own (`<default queue>-test-<pid>`), which this worker consumes."""
     from django.db import connection
 
-
     # This session's own queues: engineers' test sessions on one machine share the broker, and a shared queue lets
     # one session's worker take (and drop: its database has no such run) another session's tasks. The worker
     # process reads the same suffix from CELERY_QUEUE_SUFFIX (quizsite/routing.py), for what it sends itself.
@@ -141,7 +140,11 @@ def live_worker(django_db_setup, django_db_blocker):
     for old in log_dir.glob("test-worker-*.log"):  # earlier sessions' logs, after a day
         if old.stat().st_mtime < time.time() - 86400:
             old.unlink(missing_ok=True)
-    env = {**os.environ, "DATABASE_URL": database_url_for_tests(connection.settings_dict), "CELERY_QUEUE_SUFFIX": suffix}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_tests(connection.settings_dict),
+        "CELERY_QUEUE_SUFFIX": suffix,
+    }
     # One worker on both queues: the demo and grading tests need one process only (tests/test_capacity_worker.py
     # starts the two of bin/serve).
     worker = LiveWorker(env=env, log_path=log_dir / f"test-worker-{os.getpid()}.log", queue=",".join(queues))

@@ -24,8 +24,9 @@ def broker_away():
         app._pool = None
         app.amqp._producer_pool = None
 
-    app.conf.broker_url, app.conf.broker_transport_options = "redis://127.0.0.1:9/0", (
-        settings.REDIS_BROKER_TRANSPORT_OPTIONS
+    app.conf.broker_url, app.conf.broker_transport_options = (
+        "redis://127.0.0.1:9/0",
+        (settings.REDIS_BROKER_TRANSPORT_OPTIONS),
     )
     reset()
     yield
