@@ -17,13 +17,15 @@ from django.db import transaction
 log = logging.getLogger(__name__)
 
 
-def enqueue_now(task: str, *, args: Sequence = (), task_id: str | None = None,
+def enqueue_now(task: str, *, args: Sequence = (), task_id: str | None = None, queue: str | None = None,
                 on_failure: Callable[[], None] | None = None) -> bool:  # fmt: skip
-    """Send `task` (its registered name) now; False, after logging and calling `on_failure`, if the broker is away."""
+    """Send `task` (its registered name) now; False, after logging and calling `on_failure`, if the broker is away.
+    Its queue comes from the routing table (quizsite/routing.py); `queue` overrides it."""
     from quizsite.celery import app
 
+    options = {"queue": queue} if queue else {}
     try:
-        app.send_task(task, args=list(args), task_id=task_id, retry=False, ignore_result=True)
+        app.send_task(task, args=list(args), task_id=task_id, retry=False, ignore_result=True, **options)
     except Exception:
         log.exception("could not enqueue %s %s", task, list(args))
         if on_failure is not None:
@@ -32,7 +34,7 @@ def enqueue_now(task: str, *, args: Sequence = (), task_id: str | None = None,
     return True
 
 
-def enqueue_on_commit(task: str, *, args: Sequence = (), task_id: str | None = None,
+def enqueue_on_commit(task: str, *, args: Sequence = (), task_id: str | None = None, queue: str | None = None,
                       on_failure: Callable[[], None] | None = None) -> None:  # fmt: skip
     """Send `task` once the current transaction commits (at once outside one); see `enqueue_now`."""
-    transaction.on_commit(lambda: enqueue_now(task, args=args, task_id=task_id, on_failure=on_failure))
+    transaction.on_commit(lambda: enqueue_now(task, args=args, task_id=task_id, queue=queue, on_failure=on_failure))

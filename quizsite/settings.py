@@ -186,11 +186,12 @@ BROKER_CONNECT_TIMEOUT = float(os.environ.get("BROKER_CONNECT_TIMEOUT", "0.5"))
 CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_CONNECT_TIMEOUT
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_CONNECT_TIMEOUT
 CELERY_REDIS_SOCKET_TIMEOUT = 5
-# max_retries / interval_*: kombu's connect loop on publish (its default: 3 tries over ~2 s)
+# max_retries: kombu's connect loop on publish (its default: 3 tries over ~2 s); 0 = one try, so a broker that does
+# not answer costs a request BROKER_CONNECT_TIMEOUT at most. The worker's own reconnects are Celery's, unchanged.
 REDIS_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": BROKER_CONNECT_TIMEOUT,
     "socket_timeout": 5,
-    "max_retries": 1,
+    "max_retries": 0,
     "interval_start": 0,
     "interval_step": 0.2,
     "interval_max": 0.2,
@@ -200,7 +201,7 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
 elif CELERY_BROKER_URL.startswith("filesystem://"):
     # the filesystem broker polls its folder (kombu's default: every second): a click waits for that poll, and so
     # does the next run after a cancel. A listing every 0.2 s costs nothing measurable.
-    CELERY_BROKER_TRANSPORT_OPTIONS["polling_interval"] = 0.2
+    CELERY_BROKER_TRANSPORT_OPTIONS.setdefault("polling_interval", 0.2)
 if CELERY_RESULT_BACKEND.startswith(("redis://", "rediss://")):
     CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1, "timeout": 1}}
 CELERY_TASK_IGNORE_RESULT = True  # results live on the rows; nothing waits on the result backend
