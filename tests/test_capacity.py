@@ -35,10 +35,12 @@ def sent(monkeypatch):
 
 
 @pytest.fixture
-def broker_away():
+def broker_away(monkeypatch):
+    """Celery reads the environment's CELERY_BROKER_URL before its configuration: both point at a dead port."""
     from quizsite.celery import app
 
-    saved = app.conf.broker_url, app.conf.broker_transport_options
+    saved = app.conf.broker_url, app.conf.broker_transport_options  # before the environment changes: it wins
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:9/0")
 
     def reset():
         app._pool = None
@@ -191,6 +193,8 @@ def test_broker_down_fails_within_a_second_and_the_sweep_sends_it_when_it_is_bac
 
     # back: the next sweep sends it, and it is grading again
     from quizsite.celery import app
+
+    monkeypatch.delenv("CELERY_BROKER_URL")
 
     calls = []
     monkeypatch.setattr(app, "send_task", lambda name, *, args, **options: calls.append((name, args)))

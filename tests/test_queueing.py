@@ -14,11 +14,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def broker_away():
-    """The app pointed at a port where nothing listens (9, discard), then restored."""
+def broker_away(monkeypatch):
+    """The app pointed at a port where nothing listens (9, discard), then restored. Celery reads the environment's
+    CELERY_BROKER_URL before its configuration, so both point there."""
     from quizsite.celery import app
 
-    saved = app.conf.broker_url, app.conf.broker_transport_options
+    saved = app.conf.broker_url, app.conf.broker_transport_options  # before the environment changes: it wins
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:9/0")
 
     def reset():
         app._pool = None
