@@ -78,7 +78,7 @@ def test_every_task_is_routed_from_the_one_table():
     assert {routing.task_queue(name) for name in ("quiz.interview_grade", "bank.embed", "exercises.run")} == {"cpu"}
 
 
-def test_a_flood_of_gradings_from_one_user_sends_only_their_share(user, other_user, sent,
+def test_a_flood_of_gradings_from_one_user_sends_only_their_share(user, other_user, sent, client,
                                                                  django_capture_on_commit_callbacks):  # fmt: skip
     make_cards(6)
     flood = [finished_interview(user, capture=django_capture_on_commit_callbacks) for _ in range(8)]
@@ -86,6 +86,9 @@ def test_a_flood_of_gradings_from_one_user_sends_only_their_share(user, other_us
     assert grading_sends(sent) == [i.pk for i in flood[:share]]
     assert all(i.status == Interview.Status.GRADING for i in flood)  # held, not lost: nothing failed
     assert [i.grading_queued_at is None for i in flood] == [False] * share + [True] * (8 - share)
+    client.force_login(user)
+    held = client.get(reverse("quiz:interview_progress", args=[flood[-1].pk]), headers={"HX-Request": "true"})
+    assert "Waiting for your earlier gradings" in held.content.decode()
 
     theirs = finished_interview(other_user, capture=django_capture_on_commit_callbacks)
     assert grading_sends(sent)[-1] == theirs.pk  # the other learner is not queued behind the flood

@@ -5,6 +5,7 @@ A user only ever reaches their own interviews (others' are 404). The server's de
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
@@ -166,6 +167,7 @@ def _progress_context(interview: Interview) -> dict:
     stuck = interview.status == Interview.Status.GRADING and interview.finished_at is not None
     stuck = stuck and timezone.now() - interview.finished_at > RETRY_AFTER
     return {"interview": interview, "total": interview.answers.count(), "worker_alive": worker_alive(queue=QUEUE_CPU),
+            "user_jobs": settings.CAPACITY_USER_JOBS,
             "can_retry": interview.status == Interview.Status.FAILED or stuck}  # fmt: skip
 
 
