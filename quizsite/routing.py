@@ -3,7 +3,7 @@
 Queues by resource, each with its own worker, so a grading never waits behind a demo and a demo never waits behind
 a batch of gradings:
 - `demos`: the model demos (the GPU worker in compose; one process, `--pool=solo`, time limits by the watchdog);
-- `cpu`: grading, bank embeddings, code exercises, the recovery sweep (a one-process prefork pool, which enforces
+- `cpu`: grading, bank embeddings, code exercises (a one-process prefork pool, which enforces
   Celery's time limits itself).
 
 Imports neither Celery nor Django, so the settings and a test can read it. A task missing from the table goes to
@@ -19,9 +19,9 @@ QUEUES = (QUEUE_DEMOS, QUEUE_CPU)
 TASK_QUEUES = {
     "demos.run": QUEUE_DEMOS,
     "quiz.interview_grade": QUEUE_CPU,
+    "quiz.quiz_typed_grade": QUEUE_CPU,
     "bank.embed": QUEUE_CPU,
     "exercises.run": QUEUE_CPU,
-    "capacity.sweep": QUEUE_CPU,
 }
 
 # Appended to every queue name. Empty in production; a test session sets its own so that sessions sharing one

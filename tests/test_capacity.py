@@ -75,7 +75,8 @@ def test_every_task_is_routed_from_the_one_table():
     ours = {name for name in app.tasks if not name.startswith("celery.")}
     assert ours <= set(routing.TASK_QUEUES), "a task missing from quizsite/routing.py goes to the demos queue"
     assert routing.task_queue("demos.run") == "demos"
-    assert {routing.task_queue(name) for name in ("quiz.interview_grade", "bank.embed", "exercises.run")} == {"cpu"}
+    cpu_tasks = ("quiz.interview_grade", "quiz.quiz_typed_grade", "bank.embed", "exercises.run")
+    assert {routing.task_queue(name) for name in cpu_tasks} == {"cpu"}
 
 
 def test_a_flood_of_gradings_from_one_user_sends_only_their_share(user, other_user, sent, client,
