@@ -193,7 +193,10 @@ def bench_contention() -> None:
     from quiz.exams.services import interview as interviews
     from quizsite import routing
 
-    setup_test_environment()
+    try:
+        setup_test_environment()
+    except RuntimeError:  # bench_http set it up already
+        pass
     test = settings.DATABASES["default"].setdefault("TEST", {})
     test["NAME"] = (
         str(Path(settings.VAR_DIR) / "bench_capacity.sqlite3") if connection.vendor == "sqlite" else "bench_capacity"

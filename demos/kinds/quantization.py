@@ -47,7 +47,7 @@ QUANTIZATION = DemoKind(
                     default=list(QUANT_DEFAULT_VARIANTS),
                     help="Variants this worker cannot run are listed with the reason, at no cost. int8 dynamic "
                          "(torchao) is slow on a CPU (about 40 s here): with it, pick fewer others."),
-        Int(name="max_new_tokens", label="New tokens per run", default=16, low=4, high=64),
+        Int(name="max_new_tokens", label="New tokens per run", default=12, low=4, high=64),
         Int(name="runs", label="Timed runs (median)", default=1, low=1, high=5),
     ),
     run=_quantization_run,
