@@ -8,6 +8,13 @@ Run: .venv/bin/python bench/demos.py   (about a minute on the 2-core CPU)
 4. cached run through the HTTP API: POST /api/demos/runs answered from the cache, GET of the run with its result,
    and the page's own path (HTMX POST answered with the rendered panel); Django test client, throwaway database
 5. result page render: a stored decoder attention result at the 64-token bound, one head's heatmap fragment
+6. every demo kind at its default parameters, warm, in-process as the worker runs it: median and spread of 5 runs,
+   and the time to its first visible output (its first partial result; the result itself for a kind without any)
+7. contention, with the two workers of bin/serve (demos: solo; cpu: one-process prefork) on a throwaway database:
+   the click-to-result time of a 0.2 s attention run while a default KV-cache run runs and one learner has just
+   finished 30 mock interviews (their gradings: their share in the cpu queue, the rest held)
+
+Run with --quick to skip 1-5.
 """
 
 import json
@@ -138,13 +145,152 @@ def bench_http() -> None:
         connection.creation.destroy_test_db(original, verbosity=0)
 
 
+DEFAULT_GOAL_S = 10.0  # every demo at its defaults, warm, on the 2-core CPU
+FIRST_OUTPUT_GOAL_S = 2.0  # first visible output after the worker starts the run
+CONTENTION_GOAL_S = 3.0  # the attention run's click-to-result time under contention
+NOISY_SPREAD = 0.3  # (max - min) / median above this: the figure is flagged noisy
+
+
+def bench_defaults() -> None:
+    from demos.kinds import KINDS
+
+    print(f"load average before the runs: {os.getloadavg()[0]:.1f} (cpu threads {os.cpu_count()})")
+    for slug, kind in KINDS.items():
+        params = kind.validate({})
+        kind.run(params, lambda *args, **kwargs: None)  # warm: models loaded, kernels chosen
+        totals, firsts = [], []
+        for _ in range(5):
+            first = []
+            started = time.perf_counter()
+
+            def progress(done, total=1, label="", partial=None, first=first, started=started):
+                if partial is not None and not first:
+                    first.append(time.perf_counter() - started)
+
+            kind.run(params, progress)
+            totals.append(time.perf_counter() - started)
+            firsts.append(first[0] if first else totals[-1])
+        median = statistics.median(totals)
+        spread = max(totals) - min(totals)
+        noisy = " NOISY" if spread / median > NOISY_SPREAD else ""
+        report(f"default {slug}: run", median, DEFAULT_GOAL_S, "s",
+               f"(median of 5, {min(totals):.2f}-{max(totals):.2f} s{noisy})")  # fmt: skip
+        report(f"default {slug}: first output", statistics.median(firsts), FIRST_OUTPUT_GOAL_S, "s",
+               "(median of 5; partial result)" if any(f < t for f, t in zip(firsts, totals, strict=True))
+               else "(no partial result: the result itself)")  # fmt: skip
+
+
+def bench_contention() -> None:
+    import random
+    import subprocess
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from demos.models import DemoRun, WorkerHeartbeat
+    from demos.services import demo_run_start
+    from quiz.exams.models import Interview
+    from quiz.exams.services import interview as interviews
+    from quizsite import routing
+
+    try:
+        setup_test_environment()
+    except RuntimeError:  # bench_http set it up already
+        pass
+    test = settings.DATABASES["default"].setdefault("TEST", {})
+    test["NAME"] = (
+        str(Path(settings.VAR_DIR) / "bench_capacity.sqlite3") if connection.vendor == "sqlite" else "bench_capacity"
+    )
+    original = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    suffix = f"-bench-{os.getpid()}"
+    routing.queue_suffix = suffix
+    db = connection.settings_dict
+    url = f"sqlite:///{db['NAME']}" if connection.vendor == "sqlite" else (
+        f"postgres://{db['USER']}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}")  # fmt: skip
+    env = {**os.environ, "DATABASE_URL": url, "CELERY_QUEUE_SUFFIX": suffix, "CAPACITY_SWEEP_SECONDS": "2"}
+    celery = str(Path(sys.executable).parent / "celery")
+    log_dir = Path(settings.VAR_DIR) / "log"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    workers = [
+        subprocess.Popen([celery, "-A", "quizsite", "worker", "-Q", routing.queue_name(queue), f"--pool={pool}",
+                          "-c", "1", "--without-mingle", "--without-gossip", f"--hostname=bench{queue}-{os.getpid()}@%h"],
+                         cwd=Path(__file__).resolve().parent.parent, env=env,
+                         stdout=(log_dir / f"bench-worker-{queue}.log").open("w"), stderr=subprocess.STDOUT)
+        for queue, pool in (("demos", "solo"), ("cpu", "prefork"))
+    ]  # fmt: skip
+
+    def wait(predicate, timeout, what):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return time.monotonic()
+            time.sleep(0.05)
+        raise SystemExit(f"bench: {what} did not happen in {timeout} s (logs: var/log/bench-worker-*.log)")
+
+    try:
+        call_command("load_bank", stdout=open(os.devnull, "w"))
+        users = get_user_model().objects
+        flooder = users.create_user(username="flood", password="bench-password-1")  # noqa: S106
+        learner = users.create_user(username="learner", password="bench-password-1")  # noqa: S106
+        wait(lambda: WorkerHeartbeat.objects.count() == 2, 120, "both workers beating")
+
+        def done(run_id):
+            return DemoRun.objects.filter(pk=run_id, status__in=DemoRun.FINISHED).exists()
+
+        def interview_finished(user):
+            interview = interviews.interview_start(user=user, topics=[], questions=2, minutes=5,
+                                                   rng=random.Random(1))  # fmt: skip
+            for position in range(2):
+                interviews.interview_answer_submit(interview=interview, position=position,
+                                                   text="Attention weighs the values by softmax of QK^T.")  # fmt: skip
+            return interviews.interview_finish(interview=interview)
+
+        warm = demo_run_start(user=learner, kind="attention", params={}, force=True)
+        kv_warm = demo_run_start(user=learner, kind="kvcache", params={}, force=True)
+        first = interview_finished(flooder)
+        wait(lambda: done(warm.pk) and done(kv_warm.pk), 300, "the warm-up runs")
+        wait(lambda: Interview.objects.filter(pk=first.pk, status=Interview.Status.GRADED).exists(), 300,
+             "the warm-up grading")  # fmt: skip
+
+        delays = []
+        for _ in range(3):
+            kv = demo_run_start(user=learner, kind="kvcache", params={}, force=True)
+            wait(lambda kv=kv: DemoRun.objects.filter(pk=kv.pk, status=DemoRun.Status.RUNNING).exists(), 60,
+                 "the KV-cache run starting")  # fmt: skip
+            for _ in range(30):
+                interview_finished(flooder)
+            time.sleep(0.5)
+            clicked = time.monotonic()
+            run = demo_run_start(user=learner, kind="attention", params={}, force=True)
+            delays.append(wait(lambda run=run: done(run.pk), 120, "the attention run") - clicked)
+            wait(lambda kv=kv: done(kv.pk), 120, "the KV-cache run")
+        queued = Interview.objects.filter(status=Interview.Status.GRADING).count()
+        report("attention click-to-result under contention", statistics.median(delays), CONTENTION_GOAL_S, "s",
+               f"(median of 3: {', '.join(f'{d:.2f}' for d in delays)}; KV-cache run + 30 gradings each time, "
+               f"{queued} gradings still waiting at the end)")  # fmt: skip
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            try:
+                worker.wait(20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+        routing.queue_suffix = ""
+        connection.creation.destroy_test_db(original, verbosity=0)
+
+
 def main() -> None:
     print(
         f"database: {connection.vendor}   cpu threads: {os.cpu_count()}   OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}"
     )
-    bench_models()
-    bench_decoding()
-    bench_http()
+    if "--quick" not in sys.argv:
+        bench_models()
+        bench_decoding()
+        bench_http()
+    bench_defaults()
+    bench_contention()
     missed = [name for name, value, goal, *_ in ROWS if value > goal]
     print("all goals met" if not missed else f"missed: {', '.join(missed)}")
 

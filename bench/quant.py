@@ -41,7 +41,7 @@ def main() -> None:
     parser.add_argument("--lengths", default="16,32,64,128", help="KV-cache series lengths")
     args = parser.parse_args()
 
-    def progress(done, total, label):
+    def progress(done, total, label, partial=None):
         print(f"  [{done}/{total}] {label}", file=sys.stderr, flush=True)
 
     result = quantization_compare(max_new_tokens=args.tokens, runs=args.runs, progress=progress)

@@ -8,6 +8,7 @@ import threading
 from django.db import close_old_connections
 
 from demos.services import HEARTBEAT_SECONDS, demo_runs_reap, worker_heartbeat_beat, worker_heartbeat_end
+from quizsite.routing import QUEUE_DEMOS
 
 log = logging.getLogger(__name__)
 
@@ -21,13 +22,15 @@ def worker_device() -> str:
     return str(device_get())
 
 
-def _heartbeat_loop(hostname: str) -> None:
-    device, beats = "", 0
+def _heartbeat_loop(hostname: str, queues: str) -> None:
+    """Beats; a worker of the demos queue also finds its device (torch) and reaps stuck runs."""
+    demos = not queues or QUEUE_DEMOS in queues
+    device, beats = ("" if demos else "-"), 0
     while not _stop.is_set():
         try:
             close_old_connections()
-            worker_heartbeat_beat(hostname=hostname, pid=os.getpid(), device=device)
-            if beats % REAP_EVERY_BEATS == 0:
+            worker_heartbeat_beat(hostname=hostname, pid=os.getpid(), device=device.strip("-"), queues=queues)
+            if demos and beats % REAP_EVERY_BEATS == 0:
                 demo_runs_reap()
         except Exception:  # the database restarting must not end the heartbeat for good
             log.exception("worker heartbeat failed")
@@ -45,7 +48,9 @@ def _heartbeat_loop(hostname: str) -> None:
 def heartbeat_start(sender, **kwargs):
     """A daemon thread, so worker start-up never waits on it and it dies with the process."""
     _stop.clear()
-    threading.Thread(target=_heartbeat_loop, args=(sender.hostname,), name="demo-heartbeat", daemon=True).start()
+    queues = ",".join(sorted(sender.app.amqp.queues.consume_from or {}))
+    threading.Thread(target=_heartbeat_loop, args=(sender.hostname, queues), name="demo-heartbeat",
+                     daemon=True).start()  # fmt: skip
 
 
 def heartbeat_stop(sender, **kwargs):

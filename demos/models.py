@@ -15,8 +15,9 @@ class DemoRun(models.Model):
         RUNNING = "running", "Running"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+        CANCELED = "canceled", "Canceled"
 
-    FINISHED = (Status.DONE, Status.FAILED)
+    FINISHED = (Status.DONE, Status.FAILED, Status.CANCELED)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=40)
@@ -26,6 +27,7 @@ class DemoRun(models.Model):
     progress = models.PositiveSmallIntegerField(default=0, help_text="0 to 100.")
     progress_label = models.CharField(max_length=120, blank=True)
     result = models.JSONField(null=True, blank=True)
+    partial = models.JSONField(null=True, blank=True, help_text="What the run has produced so far, while it runs.")
     error = models.TextField(blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="demo_runs")
     queued_at = models.DateTimeField(auto_now_add=True)
@@ -69,6 +71,7 @@ class WorkerHeartbeat(models.Model):
     hostname = models.CharField(max_length=255, unique=True)
     last_seen = models.DateTimeField()
     device = models.CharField(max_length=40, blank=True)
+    queues = models.CharField(max_length=255, blank=True, help_text="The queues it consumes, comma-separated.")
     pid = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField()
 

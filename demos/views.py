@@ -17,7 +17,14 @@ from demos.kinds import KINDS, DemoKind
 from demos.models import DemoRun
 from demos.params import DemoParamError
 from demos.selectors import demo_card_list, demo_run_list, demo_run_result_get
-from demos.services import DemoThrottled, demo_run_reap_if_stuck, demo_run_start, worker_alive
+from demos.services import (
+    DemoThrottled,
+    demo_run_cancel,
+    demo_run_queue_place,
+    demo_run_reap_if_stuck,
+    demo_run_start,
+    worker_alive,
+)
 
 RUNS_PER_PAGE = 20
 POLL_SECONDS, POLL_SECONDS_NO_WORKER = 1, 5
@@ -48,7 +55,23 @@ def _panel_context(run: DemoRun, query) -> dict:
                "poll_seconds": POLL_SECONDS if alive else POLL_SECONDS_NO_WORKER}  # fmt: skip
     if run.status == DemoRun.Status.DONE:
         context.update(_result_context(run, query))
+    elif run.status == DemoRun.Status.QUEUED:
+        context["place"] = demo_run_queue_place(run=run)
+    elif run.status == DemoRun.Status.RUNNING and run.partial:
+        context.update(_partial_context(run, query))
     return context
+
+
+def _partial_context(run: DemoRun, query) -> dict:
+    """What a running run has produced so far, shown with its kind's own result template (the kinds that report
+    partial results give them the shape of the final one, with fewer rows, columns or tokens)."""
+    demo = KINDS.get(run.kind)
+    if not demo or not demo.present:
+        return {}
+    try:
+        return {"partial_view": demo.present(run.partial, query), "partial_result": run.partial}
+    except (KeyError, IndexError, TypeError, ValueError):  # a partial shape the presenter cannot read yet
+        return {}
 
 
 def _result_context(run: DemoRun, query) -> dict:
@@ -117,6 +140,19 @@ def run_panel(request, run_id):
     if run.is_finished:
         response.status_code = HttpResponseStopPolling.status_code
     return response
+
+
+@require_POST
+@login_required
+def run_cancel(request, run_id):
+    """The owner stops a queued or running run; anyone else gets a 404 (as for a run they cannot see)."""
+    run = get_object_or_404(DemoRun.objects.defer("result"), pk=run_id, user=request.user)
+    run = demo_run_cancel(run=run, user=request.user)
+    if request.htmx:
+        response = render(request, "demos/_run_panel.html", _panel_context(run, request.GET))
+        response.status_code = HttpResponseStopPolling.status_code
+        return response
+    return redirect(run)
 
 
 def run_result(request, run_id):

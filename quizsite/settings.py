@@ -152,8 +152,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # run is ~30 ms in the sandbox); ten listings of a small folder a second cost nothing
         "polling_interval": 0.1,
     }
-CELERY_TASK_DEFAULT_QUEUE = "demos"
-# Coding exercises run in a sandbox on this queue (bin/serve's worker consumes it beside "demos").
+# Coding exercises run in a sandbox on this queue (the cpu worker consumes it).
 EXERCISES_QUEUE = os.environ.get("EXERCISES_QUEUE", "cpu")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed worker's task is requeued (tasks are idempotent)
@@ -163,10 +162,6 @@ CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", 
 CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "150"))
 CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_TASKS_PER_CHILD", "200"))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A web request that queues work must not wait long on a broker that is away (quizsite/queueing.py).
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
-if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT}
 
 # --- Demo models: the shipped small models unless a hub id or a local path is named.
 DEMO_LM = os.environ.get("DEMO_LM", SHIPPED_LM)
@@ -256,3 +251,38 @@ CACHES = {
 }
 NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))  # proxies that append to X-Forwarded-For
 LOGGING.setdefault("loggers", {})["axes"] = {"level": "WARNING"}  # one line per login otherwise
+
+# --- Capacity: queues by resource, broker timeouts, fair share, time limits (quizsite/routing.py, quizsite/capacity.py)
+from quizsite.routing import QUEUE_DEMOS, route_task  # noqa: E402
+
+CELERY_TASK_DEFAULT_QUEUE = QUEUE_DEMOS
+CELERY_TASK_ROUTES = (route_task,)  # the one table of routes: quizsite/routing.py
+# A web request that queues work must not wait on a broker that is away: one short connect, no retry loop, so the
+# page says so within a second (quizsite/queueing.py); the sweep (quizsite/capacity.py) re-sends what was missed.
+BROKER_CONNECT_TIMEOUT = float(os.environ.get("BROKER_CONNECT_TIMEOUT", "0.5"))
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+# max_retries: kombu's connect loop on publish (its default: 3 tries over ~2 s); 0 = one try, so a broker that does
+# not answer costs a request BROKER_CONNECT_TIMEOUT at most. The worker's own reconnects are Celery's, unchanged.
+REDIS_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": BROKER_CONNECT_TIMEOUT,
+    "socket_timeout": 5,
+    "max_retries": 0,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
+elif CELERY_BROKER_URL.startswith("filesystem://"):
+    # the filesystem broker polls its folder (kombu's default: every second): a click waits for that poll, and so
+    # does the next run after a cancel. A listing every 0.2 s costs nothing measurable.
+    CELERY_BROKER_TRANSPORT_OPTIONS.setdefault("polling_interval", 0.2)
+if CELERY_RESULT_BACKEND.startswith(("redis://", "rediss://")):
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1, "timeout": 1}}
+CELERY_TASK_IGNORE_RESULT = True  # results live on the rows; nothing waits on the result backend
+# Fair share: heavy jobs (demo runs, gradings) per user in flight at once, and for everyone together.
+CAPACITY_USER_JOBS = int(os.environ.get("CAPACITY_USER_JOBS", "3"))
+CAPACITY_GLOBAL_JOBS = int(os.environ.get("CAPACITY_GLOBAL_JOBS", "60"))
+CAPACITY_SWEEP_SECONDS = int(os.environ.get("CAPACITY_SWEEP_SECONDS", "10"))

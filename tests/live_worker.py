@@ -59,9 +59,9 @@ def broker_purge(queue: str) -> None:
 class LiveWorker:
     """`celery worker --pool=solo -c1` as a subprocess; `ready()` waits for its heartbeat row."""
 
-    def __init__(self, *, env: dict, log_path: Path, queue: str):
-        self.env, self.log_path, self.queue = env, log_path, queue
-        self.hostname = f"testworker-{os.getpid()}@{socket.gethostname()}"
+    def __init__(self, *, env: dict, log_path: Path, queue: str, name: str = "testworker", pool: str = "solo"):
+        self.env, self.log_path, self.queue, self.pool = env, log_path, queue, pool
+        self.hostname = f"{name}-{os.getpid()}@{socket.gethostname()}"
         self.process: subprocess.Popen | None = None
 
     @property
@@ -76,7 +76,7 @@ class LiveWorker:
             "worker",
             "-Q",
             self.queue,
-            "--pool=solo",
+            f"--pool={self.pool}",
             "-c",
             "1",
             "--loglevel=info",
@@ -130,28 +130,44 @@ def live_worker(django_db_setup, django_db_blocker):
     go to a queue of its own (`<default queue>-test-<pid>`), which this worker consumes."""
     from django.db import connection
 
-    from quizsite.celery import app
-
-    # This session's own queue: engineers' test sessions on one machine share the broker, and a shared queue lets
-    # one session's worker take (and drop: its database has no such run) another session's tasks.
-    default_queue = app.conf.task_default_queue
-    queue = f"{default_queue}-test-{os.getpid()}"
-    app.conf.task_default_queue = queue  # Celery routes each task by this at send time
+    # This session's own queues: engineers' test sessions on one machine share the broker, and a shared queue lets
+    # one session's worker take (and drop: its database has no such run) another session's tasks. The worker
+    # process reads the same suffix from CELERY_QUEUE_SUFFIX (quizsite/routing.py), for what it sends itself.
+    suffix = f"-test-{os.getpid()}"
+    queues = queues_for_tests(suffix)
     log_dir = Path(settings.VAR_DIR) / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
     for old in log_dir.glob("test-worker-*.log"):  # earlier sessions' logs, after a day
         if old.stat().st_mtime < time.time() - 86400:
             old.unlink(missing_ok=True)
-    env = {**os.environ, "DATABASE_URL": database_url_for_tests(connection.settings_dict)}
-    worker = LiveWorker(env=env, log_path=log_dir / f"test-worker-{os.getpid()}.log", queue=queue)
-    broker_purge(queue)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_tests(connection.settings_dict),
+        "CELERY_QUEUE_SUFFIX": suffix,
+    }
+    # One worker on both queues: the demo and grading tests need one process only (tests/test_capacity_worker.py
+    # starts the two of bin/serve).
+    worker = LiveWorker(env=env, log_path=log_dir / f"test-worker-{os.getpid()}.log", queue=",".join(queues))
+    for queue in queues:
+        broker_purge(queue)
     worker.start()
     with django_db_blocker.unblock():
         worker.ready()
     yield worker
     worker.stop()
-    broker_purge(queue)
-    app.conf.task_default_queue = default_queue
+    for queue in queues:
+        broker_purge(queue)
+    queues_for_tests("")
+
+
+def queues_for_tests(suffix: str) -> list[str]:
+    """Route this process's sends to the queues named with `suffix` ("" restores the real ones)."""
+    from quizsite import routing
+    from quizsite.celery import app
+
+    routing.queue_suffix = suffix
+    app.conf.task_default_queue = routing.queue_name(routing.QUEUE_DEMOS)
+    return [routing.queue_name(queue) for queue in routing.QUEUES]
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ with a message, instead of leaving it queued forever or holding the request."""
 import time
 
 import pytest
+from django.conf import settings
 
 from demos import services as demo_services
 from demos.models import DemoRun
@@ -25,7 +26,10 @@ def broker_away(monkeypatch):
         app._pool = None
         app.amqp._producer_pool = None
 
-    app.conf.broker_url, app.conf.broker_transport_options = "redis://127.0.0.1:9/0", {"socket_connect_timeout": 3}
+    app.conf.broker_url, app.conf.broker_transport_options = (
+        "redis://127.0.0.1:9/0",
+        (settings.REDIS_BROKER_TRANSPORT_OPTIONS),
+    )
     reset()
     yield
     app.conf.broker_url, app.conf.broker_transport_options = saved
@@ -60,7 +64,7 @@ def test_a_broker_that_is_away_fails_the_run_at_once_with_a_message(user, broker
     started = time.perf_counter()
     with django_capture_on_commit_callbacks(execute=True):
         run = demo_services.demo_run_start(user=user, kind="decoding", params={})
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < 1
     run.refresh_from_db()
     assert run.status == DemoRun.Status.FAILED and run.error == demo_services.ERR_QUEUE_UNREACHABLE
 

@@ -143,7 +143,7 @@ def rows_sample(model, prompt_ids, strategies, seeds, max_new_tokens, eos, on_st
                 else:
                     keep.append(j)
             if on_step and (step + 1) % PROGRESS_EVERY == 0:
-                on_step(sum(max_new_tokens if row["finished"] else len(row["ids"]) for row in rows))
+                on_step(sum(max_new_tokens if row["finished"] else len(row["ids"]) for row in rows), rows)
             if not keep or step + 1 == max_new_tokens:
                 break
             if len(keep) < len(active):
@@ -221,6 +221,27 @@ def self_similarity(model, prompt_ids: torch.Tensor, ids: list[int]) -> list[lis
     return (unit @ unit.T * 100).round().int().tolist()  # (n, n)
 
 
+def _compare_results(strategies, rows: dict, seeds: dict, tokenizer, eos, elapsed: float | None) -> list[dict]:
+    """One column per strategy from its generated row; a strategy with no row yet (beam search, which runs after
+    the batched samplers) is an empty column. `elapsed` stands in for the wall time of rows still going."""
+    results = []
+    empty = {"ids": [], "p": [], "p_strategy": [], "finished": False, "wall_s": None}
+    for i, s in enumerate(strategies):
+        row = rows.get(i, empty)
+        n = len(row["ids"])
+        tokens = [
+            {"id": t, "token": tok, "p": round(p, 4), "p_strategy": None if q is None else round(q, 4)}
+            for t, tok, p, q in zip(row["ids"], tokens_readable(tokenizer, row["ids"]), row["p"],
+                                    row["p_strategy"], strict=True)
+        ]  # fmt: skip
+        wall = row["wall_s"] or elapsed or 0.0
+        text = tokenizer.decode(row["ids"], skip_special_tokens=True)
+        results.append({"name": s["name"], "params": dict(s), "seed": seeds.get(i), "text": text, "tokens": tokens,
+                        "n_tokens": n, "finished": row["finished"], **metrics(row["ids"], row["p"], eos),
+                        "wall_s": round(wall, 3), "tokens_per_s": round(n / wall, 2) if wall else 0.0})  # fmt: skip
+    return results
+
+
 def strategies_compare(
     *, prompt: str, strategies: list[dict], seed: int, max_new_tokens: int, progress=None, ignore_eos: bool = False
 ) -> dict:
@@ -242,9 +263,24 @@ def strategies_compare(
     batched = [i for i, s in enumerate(strategies) if s["name"] != "beam"]
     seeds = {i: row_seed(seed, i) for i in batched}
     total, rows, batched_s = max_new_tokens * len(strategies), {}, None
-    report = (lambda offset: lambda done: progress(offset + done, total)) if progress else (lambda offset: None)
+    t0 = time.perf_counter()
+
+    def report(offset):
+        """progress for one phase; with the batched rows so far, a partial result (every column's tokens yet)."""
+        if not progress:
+            return None
+
+        def on_step(done, sampled=None):
+            if sampled is None:
+                progress(offset + done, total)
+                return
+            so_far = dict(zip(batched, sampled, strict=True))
+            partial = _compare_results(strategies, so_far, seeds, tokenizer, eos, time.perf_counter() - t0)
+            progress(offset + done, total, partial=partial)
+
+        return on_step
+
     if batched:
-        t0 = time.perf_counter()
         picked = [strategies[i] for i in batched]
         sampled = rows_sample(model, prompt_ids, picked, [seeds[i] for i in batched], max_new_tokens,
                               [] if ignore_eos else eos, report(0))  # fmt: skip
@@ -257,19 +293,9 @@ def strategies_compare(
             offset += max_new_tokens
     if progress:
         progress(total, total)
-    results = []
-    for i, s in enumerate(strategies):
-        row, n = rows[i], len(rows[i]["ids"])
-        tokens = [
-            {"id": t, "token": tok, "p": round(p, 4), "p_strategy": None if q is None else round(q, 4)}
-            for t, tok, p, q in zip(row["ids"], tokens_readable(tokenizer, row["ids"]), row["p"],
-                                    row["p_strategy"], strict=True)
-        ]  # fmt: skip
-        text = tokenizer.decode(row["ids"], skip_special_tokens=True)
-        results.append({"name": s["name"], "params": dict(s), "seed": seeds.get(i), "text": text, "tokens": tokens,
-                        "n_tokens": n, "finished": row["finished"], **metrics(row["ids"], row["p"], eos),
-                        "wall_s": round(row["wall_s"], 3), "tokens_per_s": round(n / row["wall_s"], 2),
-                        "self_similarity": self_similarity(model, prompt_ids, row["ids"])})  # fmt: skip
+    results = _compare_results(strategies, rows, seeds, tokenizer, eos, None)
+    for i, result in enumerate(results):  # the repetition map, for finished columns only (one forward each)
+        result["self_similarity"] = self_similarity(model, prompt_ids, rows[i]["ids"])
     return {"model": lm_spec().name, "device": str(model.device), "prompt": prompt,
             "prompt_tokens": prompt_ids.shape[1], "seed": seed, "max_new_tokens": max_new_tokens,
             "batched_wall_s": batched_s, "results": results}  # fmt: skip

@@ -50,24 +50,32 @@ def prompt_ids(tokenizer, text: str | None, device: torch.device) -> torch.Tenso
     return ids.to(device)  # (1, T)
 
 
-@torch.inference_mode()
-def greedy_timed(model, ids: torch.Tensor, new_tokens: int, *, use_cache: bool = True) -> Greedy:
-    """Generate `new_tokens` greedy tokens after `ids` (1, T), timing every step."""
+def greedy_steps(model, ids: torch.Tensor, new_tokens: int, *, use_cache: bool = True):
+    """Generate `new_tokens` greedy tokens after `ids` (1, T) one step at a time: yields (token, seconds) per step,
+    so two runs can be interleaved step by step and a caller can act between steps (outside the timed part)."""
     device = ids.device
-    tokens, step_s = [], []
     past, inputs = None, ids  # inputs: (1, T) at first; then (1, 1) with the cache, (1, T + step) without it
     for _ in range(new_tokens):
-        _sync(device)
-        t0 = time.perf_counter()
-        out = model(input_ids=inputs, past_key_values=past, use_cache=use_cache, logits_to_keep=1)
-        next_id = out.logits[0, -1].argmax().view(1, 1)  # (1, 1) the greedy choice
-        if use_cache:
-            past, inputs = out.past_key_values, next_id
-        else:
-            inputs = torch.cat([inputs, next_id], dim=1)
-        _sync(device)
-        step_s.append(time.perf_counter() - t0)
-        tokens.append(int(next_id))
+        with torch.inference_mode():
+            _sync(device)
+            t0 = time.perf_counter()
+            out = model(input_ids=inputs, past_key_values=past, use_cache=use_cache, logits_to_keep=1)
+            next_id = out.logits[0, -1].argmax().view(1, 1)  # (1, 1) the greedy choice
+            if use_cache:
+                past, inputs = out.past_key_values, next_id
+            else:
+                inputs = torch.cat([inputs, next_id], dim=1)
+            _sync(device)
+            seconds = time.perf_counter() - t0
+        yield int(next_id), seconds
+
+
+def greedy_timed(model, ids: torch.Tensor, new_tokens: int, *, use_cache: bool = True) -> Greedy:
+    """Generate `new_tokens` greedy tokens after `ids` (1, T), timing every step."""
+    tokens, step_s = [], []
+    for token, seconds in greedy_steps(model, ids, new_tokens, use_cache=use_cache):
+        tokens.append(token)
+        step_s.append(seconds)
     return Greedy(tokens, step_s)
 
 
@@ -89,36 +97,55 @@ def kvcache_compare(
     device = next(model.parameters()).device
     ids = prompt_ids(tokenizer, text, device)
     n = lengths[-1]
-    report = progress or (lambda done, total, message: None)
+    report = progress or (lambda done, total, message, partial=None: None)
 
     greedy_timed(model, ids, 2)  # warm-up both paths: first-call allocations and kernel selection
     greedy_timed(model, ids, 2, use_cache=False)
-    report(0, 2, "generating with the KV cache")
-    cached = greedy_timed(model, ids, n, use_cache=True)
-    report(1, 2, "generating without the KV cache")
-    uncached = greedy_timed(model, ids, n, use_cache=False)
-    report(2, 2, "done")
+    # Step by step, alternating: both modes see the same background load, and each row of the table is complete
+    # (and shown, as a partial result) as soon as both have reached its length.
+    cached, uncached = Greedy([], []), Greedy([], [])
+    report(0, n, "generating with and without the KV cache")
+    steps = zip(greedy_steps(model, ids, n, use_cache=True), greedy_steps(model, ids, n, use_cache=False), strict=True)
+    for (token_a, seconds_a), (token_b, seconds_b) in steps:
+        cached.tokens.append(token_a)
+        cached.step_s.append(seconds_a)
+        uncached.tokens.append(token_b)
+        uncached.step_s.append(seconds_b)
+        done = len(cached.tokens)
+        label = f"{done} of {n} tokens with and without the KV cache"
+        if done in lengths and done < n:  # a row of the table is complete: show it now
+            report(done, n, label, partial=_series(lengths, cached, uncached, ids, tokenizer, device))
+        else:
+            report(done, n, label)
+    return _series(lengths, cached, uncached, ids, tokenizer, device)
+
+
+def _series(lengths: list[int], cached: Greedy, uncached: Greedy, ids, tokenizer, device) -> dict:
+    """The result for the lengths both runs have reached (all of them once both are done)."""
+    n = lengths[-1]
+    reached = [k for k in lengths if k <= len(uncached.step_s)]
 
     def upto(run: Greedy, k: int) -> float:
         return sum(run.step_s[:k])
 
-    with_s = [upto(cached, k) for k in lengths]
-    without_s = [upto(uncached, k) for k in lengths]
+    with_s = [upto(cached, k) for k in reached]
+    without_s = [upto(uncached, k) for k in reached]
     return {
-        "lengths": lengths,
+        "lengths": reached,
         "with_cache_s": with_s,
         "without_cache_s": without_s,
         "speedup": [b / a for a, b in zip(with_s, without_s, strict=True)],
         "step_ms_with": [1000 * s for s in cached.step_s],
         "step_ms_without": [1000 * s for s in uncached.step_s],
         "median_step_ms_with": 1000 * statistics.median(cached.step_s[1:] or cached.step_s),
-        "same_tokens": cached.tokens == uncached.tokens,
+        "same_tokens": cached.tokens[: len(uncached.tokens)] == uncached.tokens,
         "prompt_tokens": ids.shape[1],
         "sample": tokenizer.decode(cached.tokens, skip_special_tokens=True),
         "device": str(device),
         "notes": [
-            f"Greedy decoding of {n} tokens after a {ids.shape[1]}-token prompt, one run per mode after a warm-up; "
-            "the time to reach each length is the sum of the step times up to it.",
+            f"Greedy decoding of {n} tokens after a {ids.shape[1]}-token prompt, one run per mode after a warm-up, "
+            "the two runs' steps alternating (both see the same background load); the time to reach each length "
+            "is the sum of the step times up to it.",
             "With the cache a step feeds one token and reuses the stored keys and values; without it "
             "(use_cache=False) a step feeds the whole sequence again, so step time grows with the length.",
             "Both modes only compute logits for the last position (logits_to_keep=1), as generate does.",

@@ -319,13 +319,20 @@ def quantization_compare(
     eval_text = eval_text or EVAL_TEXT_PATH.read_text()
     ids = prompt_ids(tokenizer, text, device)  # (1, T)
     base = _base_fp32(model, device)
-    report = progress or (lambda done, total, message: None)
+    report = progress or (lambda done, total, message, partial=None: None)
 
     def fresh():
         return copy.deepcopy(base).to(device)
 
     torch.manual_seed(0)
-    results, tokens, baseline = [], {}, None
+    results, tokens = [], {}
+    settings = {
+        "max_new_tokens": max_new_tokens,
+        "runs": runs,
+        "prompt_tokens": ids.shape[1],
+        "eval_tokens": len(tokenizer(eval_text).input_ids),
+        "prompt": text or "(default prompt)",
+    }
     for i, variant in enumerate(chosen):
         report(i, len(chosen), f"{variant.label}: preparing")
         row = {"key": variant.key, "label": variant.label, "method": variant.method}
@@ -339,9 +346,13 @@ def quantization_compare(
             qmodel = variant.build(fresh, device)
             prepare_s = time.perf_counter() - t0
             report(i, len(chosen), f"{variant.label}: measuring")
-            measured, tokens[variant.key] = _measure(qmodel, tokenizer, ids, max_new_tokens, runs, eval_text, device)
+            measured, tokens[variant.key] = _measure(qmodel, tokenizer, ids, max_new_tokens, runs, device)
             row.update(measured)
-            row.update(available=True, prepare_s=prepare_s)
+            row.update(available=True, prepare_s=prepare_s, ppl=None)
+            # speed and size first (the page shows the row now), then the perplexity pass
+            report(i, len(chosen), f"{variant.label}: perplexity",
+                   partial=_summary([*results, row], tokens, device, settings, runs, max_new_tokens))  # fmt: skip
+            row["ppl"] = perplexity(qmodel, tokenizer, eval_text, device)
         except Exception as exc:  # a variant that fails is a result to show, not a crash
             row = {**row, "available": False, "reason": f"{type(exc).__name__}: {exc}"[:400]}
         finally:
@@ -349,17 +360,25 @@ def quantization_compare(
             gc.collect()
             if device.type == "cuda":
                 torch.cuda.empty_cache()
-        if variant.key == BASELINE and row["available"]:
-            baseline = row
         results.append(row)
+        # the table so far, in the final result's shape: the page shows each row as soon as it is measured
+        report(i + 1, len(chosen), f"{variant.label}: done",
+               partial=_summary(results, tokens, device, settings, runs, max_new_tokens))  # fmt: skip
     report(len(chosen), len(chosen), "done")
+    return _summary(results, tokens, device, settings, runs, max_new_tokens)
 
+
+def _summary(results: list[dict], tokens: dict, device, settings: dict, runs: int, max_new_tokens: int) -> dict:
+    """The result: every row compared with the fp32 baseline (rows are copied: a partial result is stored aside)."""
+    results = [dict(row) for row in results]
+    baseline = next((row for row in results if row["key"] == BASELINE and row.get("available")), None)
     for row in results:
         if row["available"] and baseline:
             row["speedup"] = row["decode_tps"] / baseline["decode_tps"]
             row["size_ratio"] = row["weight_bytes"] / baseline["weight_bytes"]
-            row["ppl_delta"] = row["ppl"] - baseline["ppl"]
-            row["ppl_delta_pct"] = 100 * row["ppl_delta"] / baseline["ppl"]
+            if row["ppl"] is not None and baseline["ppl"] is not None:  # None: still being measured
+                row["ppl_delta"] = row["ppl"] - baseline["ppl"]
+                row["ppl_delta_pct"] = 100 * row["ppl_delta"] / baseline["ppl"]
             same = [a == b for a, b in zip(tokens[row["key"]], tokens[BASELINE], strict=True)]
             row["agreement"] = sum(same) / len(same)
             row["first_divergence"] = same.index(False) if False in same else None
@@ -367,13 +386,7 @@ def quantization_compare(
     return {
         "device": _device_info(device),
         "versions": _versions(),
-        "settings": {
-            "max_new_tokens": max_new_tokens,
-            "runs": runs,
-            "prompt_tokens": ids.shape[1],
-            "eval_tokens": len(tokenizer(eval_text).input_ids),
-            "prompt": text or "(default prompt)",
-        },
+        "settings": settings,
         "baseline": BASELINE,
         "variants": results,
         "notes": [
@@ -394,8 +407,9 @@ def quantization_compare(
     }
 
 
-def _measure(model, tokenizer, ids, max_new_tokens: int, runs: int, eval_text: str, device) -> tuple[dict, list]:
-    """The measured numbers of one variant, and its greedy tokens (for the agreement with the baseline)."""
+def _measure(model, tokenizer, ids, max_new_tokens: int, runs: int, device) -> tuple[dict, list]:
+    """The measured speed and size of one variant, and its greedy tokens (for the agreement with the baseline);
+    its perplexity is measured after (the caller shows these first)."""
     greedy_timed(model, ids, 2)  # warm-up
     timed = [greedy_timed(model, ids, max_new_tokens) for _ in range(max(1, runs))]
     tokens = timed[-1].tokens
@@ -408,6 +422,5 @@ def _measure(model, tokenizer, ids, max_new_tokens: int, runs: int, eval_text: s
         "prefill_ms": 1000 * statistics.median(g.prefill_s for g in timed),
         "decode_tps": statistics.median(g.decode_tps for g in timed),
         "decode_tps_runs": [g.decode_tps for g in timed],
-        "ppl": perplexity(model, tokenizer, eval_text, device),
         "sample": tokenizer.decode(shown, skip_special_tokens=True),
     }, tokens

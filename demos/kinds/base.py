@@ -43,7 +43,9 @@ SEED_MAX = 2**31 - 1
 
 
 class Progress(Protocol):
-    def __call__(self, done: float, total: float = 1, label: str = "") -> None: ...
+    """`partial`: the result so far, in the final result's shape, for the page to show while the run goes on."""
+
+    def __call__(self, done: float, total: float = 1, label: str = "", partial: dict | None = None) -> None: ...
 
 
 @dataclass(frozen=True, kw_only=True)

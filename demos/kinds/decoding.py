@@ -27,8 +27,10 @@ def strategy_spec(name: str, params: dict) -> dict:
 def _decoding_run(params: dict, progress: Progress) -> dict:
     from worker.decoding import next_token_distribution, strategies_compare
 
-    def on_tokens(done, total):
-        progress(done, total + 1, f"Generating: {done} of {total} tokens")
+    def on_tokens(done, total, partial=None):
+        # a partial comparison is shown with an empty next-token panel until the run ends
+        shown = None if partial is None else {"compare": {"results": partial}, "next_token": {"distributions": []}}
+        progress(done, total + 1, f"Generating: {done} of {total} tokens", partial=shown)
 
     compare = strategies_compare(
         prompt=params["prompt"],

@@ -5,7 +5,7 @@ from django.conf import settings
 from demos import ml_charts
 from demos.kinds.base import DemoKind, Progress
 from demos.params import Int, MultiChoice, Text
-from worker.catalog import DEMO_PROMPT, QUANT_SLOW_ON_CPU, QUANT_VARIANTS
+from worker.catalog import DEMO_PROMPT, QUANT_DEFAULT_VARIANTS, QUANT_VARIANTS
 
 PROMPT_MAX_CHARS = 500
 QUANT_VARIANT_CHOICES = tuple(QUANT_VARIANTS.items())
@@ -14,8 +14,8 @@ QUANT_VARIANT_CHOICES = tuple(QUANT_VARIANTS.items())
 def _quantization_run(params: dict, progress: Progress) -> dict:
     from worker.quantization import quantization_compare
 
-    def step(done, total, label):
-        progress(done, total + 1, label)
+    def step(done, total, label, partial=None):
+        progress(done, total + 1, label, partial=partial)
 
     return quantization_compare(text=params["prompt"], max_new_tokens=params["max_new_tokens"], runs=params["runs"],
                                 variants=tuple(params["variants"]), progress=step)  # fmt: skip
@@ -44,11 +44,11 @@ QUANTIZATION = DemoKind(
         Text(name="prompt", label="Prompt", default=DEMO_PROMPT, max_length=PROMPT_MAX_CHARS,
              help=f"Up to {PROMPT_MAX_CHARS} characters; sent as one chat turn."),
         MultiChoice(name="variants", label="Variants (fp32, the baseline, always runs)", choices=QUANT_VARIANT_CHOICES,
-                    default=[key for key in QUANT_VARIANTS if key not in QUANT_SLOW_ON_CPU],
+                    default=list(QUANT_DEFAULT_VARIANTS),
                     help="Variants this worker cannot run are listed with the reason, at no cost. int8 dynamic "
                          "(torchao) is slow on a CPU (about 40 s here): with it, pick fewer others."),
-        Int(name="max_new_tokens", label="New tokens per run", default=16, low=4, high=64),
-        Int(name="runs", label="Timed runs (median)", default=2, low=1, high=5),
+        Int(name="max_new_tokens", label="New tokens per run", default=12, low=4, high=64),
+        Int(name="runs", label="Timed runs (median)", default=1, low=1, high=5),
     ),
     run=_quantization_run,
     model_name=lambda params: settings.DEMO_LM,

@@ -40,7 +40,7 @@ def compared(lm):
         strategies=[{"name": "greedy"}, *SAMPLING],
         seed=7,
         max_new_tokens=N,
-        progress=lambda done, total: calls.append((done, total)),
+        progress=lambda done, total, partial=None: calls.append((done, total, partial)),
     )
     return result, calls
 
@@ -116,11 +116,22 @@ def test_metrics_are_sane(compared):
     assert all(t["p_strategy"] == 1.0 for t in greedy["tokens"])
 
 
+def test_every_column_shows_its_tokens_while_they_are_generated(compared):
+    result, calls = compared
+    partials = [partial for *_, partial in calls if partial]
+    assert partials, "no partial result"
+    first = partials[0]
+    assert [column["name"] for column in first] == [row["name"] for row in result["results"]]
+    assert all(0 < column["n_tokens"] < N for column in first)
+    for column, final in zip(first, result["results"], strict=True):  # a prefix of what the column ends with
+        assert final["tokens"][: column["n_tokens"]] == column["tokens"]
+
+
 def test_progress_is_reported_up_to_the_total(compared):
     _, calls = compared
     assert len(calls) >= 2
-    assert calls[-1] == (6 * N, 6 * N)
-    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    assert calls[-1][:2] == (6 * N, 6 * N)
+    assert [d for d, *_ in calls] == sorted(d for d, *_ in calls)
 
 
 def test_beam_search_runs_as_its_own_generate(lm):

@@ -24,7 +24,8 @@ cpu_only = pytest.mark.skipif(torch.cuda.is_available(), reason="checks what a C
 def compared(lm):
     calls = []
     result = quantization_compare(text="What is a tensor?", max_new_tokens=8, runs=1, eval_text=EVAL_SHORT,
-                                  progress=lambda done, total, label: calls.append((done, total, label)))  # fmt: skip
+                                  progress=lambda done, total, label, partial=None: calls.append((done, total, label,
+                                                                                                   partial)))  # fmt: skip
     return result, calls
 
 
@@ -111,6 +112,27 @@ def test_greedy_loop_equals_generate_with_and_without_cache(lm):
     expected = out[0, ids.shape[1] :].tolist()
     assert greedy_timed(model, ids, len(expected)).tokens == expected
     assert greedy_timed(model, ids, len(expected), use_cache=False).tokens == expected
+
+
+def test_kvcache_shows_each_row_as_soon_as_both_modes_reach_its_length(lm):
+    partials = []
+    result = kvcache_compare(lengths=(2, 4, 6), progress=lambda done, total, label, partial=None: partials.append(
+        (done, partial)))  # fmt: skip
+    shown = [(done, partial["lengths"]) for done, partial in partials if partial]
+    assert shown == [(2, [2]), (4, [2, 4])]  # the last row comes with the result
+    assert result["lengths"] == [2, 4, 6]
+    first = next(partial for _, partial in partials if partial)
+    assert set(first) == set(result)  # the final result's shape: the page's own template shows it
+
+
+def test_quantization_shows_each_variant_row_when_it_is_measured(compared):
+    result, calls = compared
+    partial_rows = [[row["key"] for row in partial["variants"]] for *_, partial in calls if partial]
+    final = [row["key"] for row in result["variants"]]
+    assert partial_rows[0] == ["fp32"]
+    assert all(rows == final[: len(rows)] for rows in partial_rows)  # the table growing row by row
+    measured = {row["key"] for row in result["variants"] if row.get("available")}
+    assert measured <= set(partial_rows[-1])
 
 
 def test_kvcache_series_covers_every_length(lm):

@@ -14,7 +14,9 @@ from django.conf import settings
 from django.db import transaction
 
 from quiz.bank.models import Card, CardEmbedding
+from quizsite.queueing import enqueue_on_commit
 
+EMBED_TASK = "bank.embed"  # the task's registered name (quiz/bank/tasks.py), on the cpu queue
 Embedder = Callable[[Sequence[str]], np.ndarray]  # texts -> (N, D) float32, rows L2-normalized
 EMBED_BATCH = 64
 
@@ -94,3 +96,15 @@ def card_vectors(*, card_ids: Iterable[int] | None = None) -> dict[int, np.ndarr
     if card_ids is not None:
         rows = rows.filter(card_id__in=list(card_ids))
     return {card_id: vector_unpack(data) for card_id, data in rows.values_list("card_id", "vector")}
+
+
+def cards_missing_vectors() -> int:
+    """How many cards in use have no stored vector of the configured encoder (changed texts are not counted)."""
+    return Card.objects.in_use().exclude(embeddings__model_name=encoder_name()).count()
+
+
+def bank_embed_enqueue() -> bool:
+    """Ask the cpu worker to embed what is missing or changed (idempotent: a second request finds nothing to do).
+    A broker that is away is only logged: the periodic sweep asks again (quizsite/capacity.py)."""
+    enqueue_on_commit(EMBED_TASK)
+    return True

@@ -247,11 +247,23 @@ def interviews_finish_overdue(*, user=None, now: datetime | None = None) -> int:
     return count
 
 
-def interview_grade_enqueue(*, interview_id: int) -> None:
-    """Send the grading task to the worker once this commits; a broker that cannot be reached fails the grading
-    with a message, and the report offers a retry."""
+def interview_grade_enqueue(*, interview_id: int) -> bool:
+    """Send the grading task to the cpu worker once this commits, if the learner's share of the workers allows
+    (quizsite/capacity.py); otherwise hold it (grading_queued_at empty) until their earlier jobs finish. Returns
+    whether it was sent. A broker that cannot be reached fails the grading with a message; the sweep re-sends it."""
+    from quizsite.capacity import user_has_room
+
+    user_id = Interview.objects.filter(pk=interview_id).values_list("user_id", flat=True).first()
+    if user_id is None or not user_has_room(user_id=user_id):
+        Interview.objects.filter(pk=interview_id).update(grading_queued_at=None)
+        return False
+    return interview_grade_send(interview_id=interview_id)
+
+
+def interview_grade_send(*, interview_id: int) -> bool:
     Interview.objects.filter(pk=interview_id).update(grading_queued_at=timezone.now())
     enqueue_on_commit(GRADE_TASK, args=[interview_id], on_failure=lambda: _grading_unqueued(interview_id=interview_id))
+    return True
 
 
 def _grading_unqueued(*, interview_id: int) -> None:
@@ -271,8 +283,9 @@ def interview_grade_nudge(*, interview: Interview, now: datetime | None = None) 
         or (queued and now - queued < REQUEUE_AFTER)
     ):
         return False
-    interview_grade_enqueue(interview_id=interview.pk)
-    return True
+    if queued is None:  # held for the learner's share: released by budget, not by a page poll
+        return interview_grade_enqueue(interview_id=interview.pk)
+    return interview_grade_send(interview_id=interview.pk)  # lost or late: a duplicate only finds it graded
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ A user only ever reaches their own interviews (others' are 404). The server's de
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
@@ -33,6 +34,7 @@ from quiz.exams.services.interview_report import (
     interview_weak_to_study,
 )
 from quiz.study.services.study import StudyError
+from quizsite.routing import QUEUE_CPU
 
 RETRY_AFTER = timedelta(minutes=2)  # grading this long without finishing offers a retry (a lost task)
 MESSAGE_TIME_UP = "Time is up: the interview was finished and is being graded."
@@ -241,7 +243,8 @@ def interview_schedule(request, interview_id: int):
 def _progress_context(interview: Interview) -> dict:
     stuck = interview.status == Interview.Status.GRADING and interview.finished_at is not None
     stuck = stuck and timezone.now() - interview.finished_at > RETRY_AFTER
-    return {"interview": interview, "total": interview.answers.count(), "worker_alive": worker_alive(),
+    return {"interview": interview, "total": interview.answers.count(), "worker_alive": worker_alive(queue=QUEUE_CPU),
+            "user_jobs": settings.CAPACITY_USER_JOBS,
             "can_retry": interview.status == Interview.Status.FAILED or stuck}  # fmt: skip
 
 
@@ -249,7 +252,7 @@ def _progress_context(interview: Interview) -> dict:
 def interview_progress(request, interview_id: int):
     """Polled by the report page while grading runs; once graded, htmx reloads the page to show the report."""
     interview = _own(request, interview_id)
-    if worker_alive():  # with none, the message waits in the queue: nothing was lost
+    if worker_alive(queue=QUEUE_CPU):  # with none, the message waits in the queue: nothing was lost
         svc.interview_grade_nudge(interview=interview)
     if interview.status == Interview.Status.GRADED:
         response = HttpResponse("")

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 def sent(monkeypatch):
     """Grading messages this test would send to the broker (none really leave)."""
     calls = []
-    monkeypatch.setattr(svc, "interview_grade_enqueue", lambda *, interview_id: calls.append(interview_id))
+    monkeypatch.setattr(svc, "interview_grade_enqueue", lambda *, interview_id: calls.append(interview_id) or True)
+    monkeypatch.setattr(svc, "interview_grade_send", lambda *, interview_id: calls.append(interview_id) or True)
     return calls
 
 

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from quiz.bank.services.embeddings import bank_embed_enqueue
 from quiz.bank.services.importer.service import QAImportError, qa_import
 
 
@@ -29,5 +30,7 @@ class Command(BaseCommand):
             self.stdout.write(f"near-duplicates to review: {len(report.near_duplicates)}")
             for pair in report.near_duplicates:
                 self.stdout.write(f"  {pair['score']:.2f}  {pair['a']}  ~  {pair['b']}")
+        if not dry_run:
+            bank_embed_enqueue()  # new and changed answers, on the cpu worker
         prefix = "dry run, nothing written" if dry_run else "imported"
         self.stdout.write(self.style.SUCCESS(f"{prefix} (run {report.run_id})"))

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from quiz.bank.services.bank import BankError, bank_files_read, bank_load
+from quiz.bank.services.embeddings import bank_embed_enqueue, cards_missing_vectors
 from quiz.study.services.study import study_cards_merge
 
 
@@ -27,3 +28,7 @@ class Command(BaseCommand):
             f"bank: {report.topics} topics, {report.created} new, {report.updated} updated, "
             f"{report.unchanged} unchanged cards, {len(report.retired)} retired by merges"
         )
+        if cards_missing_vectors() or report.created or report.updated:
+            # On the cpu worker, not here: this command runs in the web container at start (compose).
+            bank_embed_enqueue()
+            self.stdout.write("bank embeddings: queued for the cpu worker (quizzes use random distractors until then)")

@@ -1,0 +1,221 @@
+"""Fair share, cancel, queue place, broker-down fail-fast and the recovery sweep (quizsite/capacity.py), in-process:
+what is sent to the broker is captured at `app.send_task`, with its queue from the one routing table."""
+
+import random
+import time
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from demos import services as demo_services
+from demos.models import DemoRun
+from quiz.exams.models import Interview
+from quiz.exams.services import interview as interviews
+from quizsite import capacity, routing
+from tests.quiz.exam_helpers import make_cards
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """(task name, args, queue) of every message sent; on-commit callbacks run at once (captured below)."""
+    from quizsite.celery import app
+
+    calls = []
+
+    def send_task(name, *, args, task_id=None, **options):
+        calls.append((name, args, routing.task_queue(name)))
+
+    monkeypatch.setattr(app, "send_task", send_task)
+    return calls
+
+
+@pytest.fixture
+def broker_away(monkeypatch):
+    """Celery reads the environment's CELERY_BROKER_URL before its configuration: both point at a dead port."""
+    from quizsite.celery import app
+
+    saved = app.conf.broker_url, app.conf.broker_transport_options  # before the environment changes: it wins
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:9/0")
+
+    def reset():
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    app.conf.broker_url, app.conf.broker_transport_options = (
+        "redis://127.0.0.1:9/0",
+        settings.REDIS_BROKER_TRANSPORT_OPTIONS,
+    )
+    reset()
+    yield
+    app.conf.broker_url, app.conf.broker_transport_options = saved
+    reset()
+
+
+def finished_interview(user, *, capture):
+    interview = interviews.interview_start(user=user, topics=[], questions=2, minutes=5, rng=random.Random(1))
+    with capture(execute=True):
+        interviews.interview_finish(interview=interview)
+    interview.refresh_from_db()
+    return interview
+
+
+def grading_sends(sent):
+    return [args[0] for name, args, _ in sent if name == interviews.GRADE_TASK]
+
+
+def test_every_task_is_routed_from_the_one_table():
+    from quizsite.celery import app
+
+    app.loader.import_default_modules()
+    ours = {name for name in app.tasks if not name.startswith("celery.")}
+    assert ours <= set(routing.TASK_QUEUES), "a task missing from quizsite/routing.py goes to the demos queue"
+    assert routing.task_queue("demos.run") == "demos"
+    cpu_tasks = ("quiz.interview_grade", "quiz.quiz_typed_grade", "bank.embed", "exercises.run")
+    assert {routing.task_queue(name) for name in cpu_tasks} == {"cpu"}
+
+
+def test_a_flood_of_gradings_from_one_user_sends_only_their_share(user, other_user, sent, client,
+                                                                 django_capture_on_commit_callbacks):  # fmt: skip
+    make_cards(6)
+    flood = [finished_interview(user, capture=django_capture_on_commit_callbacks) for _ in range(8)]
+    share = settings.CAPACITY_USER_JOBS
+    assert grading_sends(sent) == [i.pk for i in flood[:share]]
+    assert all(i.status == Interview.Status.GRADING for i in flood)  # held, not lost: nothing failed
+    assert [i.grading_queued_at is None for i in flood] == [False] * share + [True] * (8 - share)
+    client.force_login(user)
+    held = client.get(reverse("quiz:interview_progress", args=[flood[-1].pk]), headers={"HX-Request": "true"})
+    assert "Waiting for your earlier gradings" in held.content.decode()
+
+    theirs = finished_interview(other_user, capture=django_capture_on_commit_callbacks)
+    assert grading_sends(sent)[-1] == theirs.pk  # the other learner is not queued behind the flood
+    assert all(queue == "cpu" for *_, queue in sent)
+
+    # one of the flood is graded: their next held grading goes out, and only one
+    Interview.objects.filter(pk=flood[0].pk).update(status=Interview.Status.GRADED)
+    before = len(sent)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert capacity.gradings_release() == 1
+    assert grading_sends(sent)[before:] == [flood[share].pk]
+
+
+def test_held_gradings_are_released_least_loaded_user_first(user, other_user, sent,
+                                                           django_capture_on_commit_callbacks):  # fmt: skip
+    make_cards(6)
+    a = [finished_interview(user, capture=django_capture_on_commit_callbacks) for _ in range(5)]
+    b = [finished_interview(other_user, capture=django_capture_on_commit_callbacks) for _ in range(5)]
+    share = settings.CAPACITY_USER_JOBS
+    Interview.objects.filter(pk__in=[i.pk for i in a[:share] + b[:share]]).update(status=Interview.Status.GRADED)
+    Interview.objects.filter(pk=b[0].pk).update(status=Interview.Status.GRADING)  # b still has one in flight
+    before = len(sent)
+    with django_capture_on_commit_callbacks(execute=True):
+        released = capacity.gradings_release()
+    order = grading_sends(sent)[before:]
+    assert released == 4 and order[0] == a[share].pk  # a had none in flight: first, though b is as old
+    assert set(order) == {a[share].pk, a[share + 1].pk, b[share].pk, b[share + 1].pk}
+
+
+def test_a_demo_past_the_users_share_is_refused_with_a_message(user, sent, django_capture_on_commit_callbacks):
+    make_cards(4)
+    for _ in range(settings.CAPACITY_USER_JOBS):
+        finished_interview(user, capture=django_capture_on_commit_callbacks)
+    with pytest.raises(demo_services.DemoThrottled) as refused:
+        demo_services.demo_run_start(user=user, kind="attention", params={})
+    assert "jobs waiting or running" in refused.value.message and refused.value.retry_after >= 1
+
+
+def test_the_global_cap_counts_every_kind_of_job(user, other_user, sent, settings,
+                                                 django_capture_on_commit_callbacks):  # fmt: skip
+    settings.CAPACITY_GLOBAL_JOBS = 2
+    make_cards(4)
+    finished_interview(user, capture=django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        demo_services.demo_run_start(user=other_user, kind="attention", params={})
+    held = finished_interview(other_user, capture=django_capture_on_commit_callbacks)
+    assert held.grading_queued_at is None
+    with pytest.raises(demo_services.DemoThrottled):
+        demo_services.demo_run_start(user=user, kind="decoding", params={})
+
+
+def test_the_owner_cancels_a_queued_run_and_nobody_else_can(user, other_user, client, sent,
+                                                           django_capture_on_commit_callbacks):  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        run = demo_services.demo_run_start(user=user, kind="attention", params={})
+    url = reverse("demos:run_cancel", args=[run.pk])
+    client.force_login(other_user)
+    assert client.post(url).status_code == 404
+    client.force_login(user)
+    page = client.get(run.get_absolute_url()).content.decode()
+    assert "Cancel this run" in page and "Place in the queue: 1" in page
+    response = client.post(url, headers={"HX-Request": "true"})
+    assert response.status_code == 286 and "Canceled by its owner." in response.content.decode()
+    run.refresh_from_db()
+    assert run.status == DemoRun.Status.CANCELED and run.is_finished
+    assert demo_services.demo_run_execute(run_id=run.pk, hostname="w") is None  # the worker skips it
+
+
+def test_the_waiting_page_shows_the_place_and_an_estimate_from_measured_durations(user, other_user, sent,
+                                                                                django_capture_on_commit_callbacks):  # fmt: skip
+    now = timezone.now()
+    for seconds in (2, 4, 30):  # median 4 s
+        DemoRun.objects.create(kind="kvcache", params={}, params_hash=f"old{seconds}", user=user,
+                               status=DemoRun.Status.DONE, started_at=now - timedelta(seconds=seconds),
+                               finished_at=now)  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        first = demo_services.demo_run_start(user=other_user, kind="kvcache", params={})
+        second = demo_services.demo_run_start(user=user, kind="kvcache", params={}, force=True)
+    assert demo_services.demo_run_queue_place(run=first)["position"] == 1
+    place = demo_services.demo_run_queue_place(run=second)
+    assert place["position"] == 2 and place["ahead"] == 1
+    assert place["wait_s"] == pytest.approx(4, abs=0.5) and place["run_s"] == pytest.approx(4, abs=0.5)
+
+
+def test_broker_down_fails_within_a_second_and_the_sweep_sends_it_when_it_is_back(
+    user, broker_away, django_capture_on_commit_callbacks, monkeypatch
+):
+    make_cards(4)
+    interview = interviews.interview_start(user=user, topics=[], questions=2, minutes=5, rng=random.Random(1))
+    started = time.perf_counter()
+    with django_capture_on_commit_callbacks(execute=True):
+        interviews.interview_finish(interview=interview)
+    assert time.perf_counter() - started < 1.0
+    interview.refresh_from_db()
+    assert interview.status == Interview.Status.FAILED
+    assert interview.grading_error == interviews.ERROR_QUEUE_UNREACHABLE
+
+    # the broker is still away: a sweep re-tries, fails as fast, and loses nothing
+    started = time.perf_counter()
+    with django_capture_on_commit_callbacks(execute=True):
+        capacity.capacity_sweep()
+    assert time.perf_counter() - started < 2.0
+    interview.refresh_from_db()
+    assert interview.status == Interview.Status.FAILED
+
+    # back: the next sweep sends it, and it is grading again
+    from quizsite.celery import app
+
+    monkeypatch.delenv("CELERY_BROKER_URL")
+
+    calls = []
+    monkeypatch.setattr(app, "send_task", lambda name, *, args, **options: calls.append((name, args)))
+    with django_capture_on_commit_callbacks(execute=True):
+        result = capacity.capacity_sweep()
+    interview.refresh_from_db()
+    assert result["resent"] == 1 and result["released"] == 1
+    assert (interviews.GRADE_TASK, [interview.pk]) in calls
+    assert interview.status == Interview.Status.GRADING and interview.grading_error == ""
+
+
+def test_missing_card_vectors_are_asked_of_the_cpu_worker_by_the_sweep(user, sent,
+                                                                      django_capture_on_commit_callbacks):  # fmt: skip
+    """Quizzes need no vectors (their options are authored items); the sweep still fills the bank's vectors in."""
+    make_cards(8)
+    # the sweep asks again while cards still have no vector (not more often than EMBED_RESEND_SECONDS)
+    capacity._embed_sent_at = 0.0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert capacity.capacity_sweep()["embed"] is True
+        assert capacity.capacity_sweep()["embed"] is False
