@@ -99,7 +99,8 @@ def test_defaults_and_explicit_defaults_are_the_same_run(user):
     assert first.params == {"text": "same text", "model": "encoder", "max_tokens": 32}
 
 
-def test_rate_limit_answers_429_with_retry_after(user_client, user):
+def test_rate_limit_answers_429_with_retry_after(user_client, user, settings):
+    settings.CAPACITY_USER_JOBS = services.RUNS_PER_MINUTE + 5  # the per-minute limit, not the in-flight share
     for i in range(services.RUNS_PER_MINUTE):
         response = user_client.post(RUNS, {"kind": "attention", "params": {"text": f"text {i}"}},
                                     content_type="application/json")  # fmt: skip
