@@ -36,6 +36,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
+from quizsite import routing  # noqa: E402
 from worker.sandbox import Sandbox, sandbox_unavailable_reason  # noqa: E402
 
 ROWS: list[tuple[str, float, float]] = []
@@ -106,11 +107,15 @@ def bench_worker() -> None:
     )
     original = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    queue = f"cpu-bench-{os.getpid()}"
-    settings.EXERCISES_QUEUE = queue
+    routing.queue_suffix = f"-bench-{os.getpid()}"  # this run's own queue on a shared broker
+    queue = routing.task_queue("exercises.run")
     log_dir = Path(settings.VAR_DIR) / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DATABASE_URL": database_url_for_tests(connection.settings_dict), "EXERCISES_QUEUE": queue}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_for_tests(connection.settings_dict),
+        "CELERY_QUEUE_SUFFIX": routing.queue_suffix,
+    }
     worker = LiveWorker(env=env, log_path=log_dir / "bench-exercises-worker.log", queue=queue)
     try:
         bank_load()

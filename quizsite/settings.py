@@ -152,8 +152,6 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # run is ~30 ms in the sandbox); ten listings of a small folder a second cost nothing
         "polling_interval": 0.1,
     }
-# Coding exercises run in a sandbox on this queue (the cpu worker consumes it).
-EXERCISES_QUEUE = os.environ.get("EXERCISES_QUEUE", "cpu")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed worker's task is requeued (tasks are idempotent)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -7,7 +7,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import yaml
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -162,9 +161,7 @@ def exercise_run_start(*, user, exercise: Exercise, code: str, sandbox_reason: s
                                                   verdict="unavailable", message=reason,
                                                   finished_at=timezone.now())  # fmt: skip
         attempt = ExerciseAttempt.objects.create(user=user, exercise=exercise, code=code)
-        enqueue_on_commit(
-            RUN_TASK, args=[attempt.pk], queue=settings.EXERCISES_QUEUE, on_failure=lambda: _unqueued(attempt.pk)
-        )
+        enqueue_on_commit(RUN_TASK, args=[attempt.pk], on_failure=lambda: _unqueued(attempt.pk))
     return attempt
 
 

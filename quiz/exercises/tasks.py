@@ -1,13 +1,13 @@
-"""The exercise run task (thin: an attempt id in, a service call), sent to settings.EXERCISES_QUEUE ("cpu")."""
+"""The exercise run task (thin: an attempt id in, a service call), routed to the cpu queue (quizsite/routing.py)."""
 
 import logging
 import threading
 
 from celery import shared_task
 from celery.signals import worker_ready
-from django.conf import settings
 
 from quiz.exercises.services import RUN_TASK, exercise_run_execute
+from quizsite.routing import task_queue
 
 log = logging.getLogger(__name__)
 
@@ -37,5 +37,5 @@ def _warm_up() -> None:
 def exercise_sandbox_warm_up(sender, **kwargs):
     """A worker that consumes the exercises queue starts its sandbox (torch imported) in the background at once."""
     queues = {queue.name for queue in getattr(sender.task_consumer, "queues", [])}
-    if settings.EXERCISES_QUEUE in queues:
+    if task_queue(RUN_TASK) in queues:
         threading.Thread(target=_warm_up, name="exercise-sandbox-warm-up", daemon=True).start()

@@ -73,7 +73,7 @@ def test_decoding_demo_shows_strategies_side_by_side_and_the_next_token_bars(
     page.goto(f"{live_server.url}/demos/decoding/?max_new_tokens=8&strategies=greedy,beam,top_k,min_p"
               "&prompt=What+is+a+transformer%3F")  # fmt: skip
     page.get_by_role("button", name="Run").click()
-    page.locator(".strategy-grid").wait_for(timeout=180_000)
+    page.locator(".run-panel.status-done .strategy-grid").wait_for(timeout=180_000)  # columns fill in while it runs
     assert page.locator(".strategy h3").all_inner_texts() == [
         "Greedy",
         "Beam search",

@@ -16,7 +16,6 @@ def test_type_in_the_editor_and_run_with_ctrl_enter(page, live_server, demo_work
     from quiz.bank.services.bank import bank_load
     from quiz.exercises.services import exercises_load
 
-    settings.EXERCISES_QUEUE = demo_worker.queue
     bank_load()
     exercises_load()
     exercise = Exercise.objects.get(slug="causal-mask")

@@ -26,7 +26,6 @@ def test_runs_go_through_the_worker_and_it_survives_hostile_code(demo_worker, us
     from quiz.bank.services.bank import bank_load
     from quiz.exercises.services import exercises_load
 
-    settings.EXERCISES_QUEUE = demo_worker.queue  # this session's own queue, consumed by the live worker
     bank_load()
     exercises_load()
     client.force_login(user)
