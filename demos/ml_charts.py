@@ -74,8 +74,12 @@ def bar_chart_svg(
 
 
 def _document(width: int, height: int, caption: str, parts: list[SafeString]) -> SafeString:
-    return svg.document(width, height, label=caption, parts=parts, class_="ml-chart", width="100%",
-                        style=f"max-width:{width}px")  # fmt: skip
+    """The chart at its drawn size or smaller; on a phone it keeps its drawn size (text at 11-12 px) and its box
+    scrolls sideways, reachable by keyboard (site.css, .ml-chart-scroll)."""
+    chart = svg.document(width, height, label=caption, parts=parts, class_="ml-chart", width="100%",
+                         style=f"max-width:{width}px;--chart-w:{width}px")  # fmt: skip
+    return svg.element("div", {"class_": "ml-chart-scroll", "tabindex": 0, "role": "group",
+                               "aria_label": f"{caption} (scrolls sideways on a small screen)"}, children=[chart])  # fmt: skip
 
 
 def line_chart_svg(series: list[dict], *, caption: str, x_label: str, y_label: str, width: int = 480,

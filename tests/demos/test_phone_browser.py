@@ -1,5 +1,6 @@
 """Demo pages in a real Chromium at 390 px: a run's result comes before its parameters, the quantization table keeps
-its first column in view while the others scroll, and the LoRA form's model switch logs no console error."""
+its first column in view while the others scroll, chart text stays readable, and the LoRA form's model switch logs no
+console error."""
 
 import json
 from pathlib import Path
@@ -39,6 +40,13 @@ def test_quantization_run_on_a_phone_and_lora_model_switch(browser, live_server,
         last = page.locator(".quant-table thead th").last
         assert last.bounding_box()["x"] + last.bounding_box()["width"] <= PHONE["width"] + 1  # reached the end
         screenshot(page, "demo_quantization_run_phone")
+        # chart text keeps a readable size on screen (the chart's box scrolls instead of shrinking it)
+        sizes = page.locator("svg.ml-chart text").evaluate_all(
+            """texts => texts.map(t => { const svg = t.ownerSVGElement;
+                 const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+                 return parseFloat(getComputedStyle(t).fontSize) * scale; })""")  # fmt: skip
+        assert sizes and min(sizes) >= 11, sizes
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
         page.goto(f"{live_server.url}/demos/lora/")
         page.get_by_label("Model", exact=True).select_option("demo-encoder")
