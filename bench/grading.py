@@ -158,22 +158,39 @@ HAND_CASES = [  # the failures the grader was rebuilt for (tests/quiz/test_gradi
     ("self-attention-complexity", "The cost stays flat when the context doubles, so long inputs are cheap.",
      _contradicts("Quadratic")),
     ("layernorm-vs-batchnorm", "BatchNorm normalizes each token on its own.", _contradicts("BatchNorm normalizes")),
+    # the hand-written cases of the tests: a brief correct answer stays in the thin band, a confident wrong one in
+    # the card's vocabulary below it, and a domain synonym does not lose the point
+    ("attention-scaling-sqrt-dk",
+     "We divide by sqrt(d_k) because the dot products grow with the head dimension and saturate the softmax.",
+     lambda grade: grade.score >= 35),
+    ("attention-scaling-sqrt-dk",
+     "Attention scores are multiplied by the square root of d_k, which makes the softmax sharper and the gradients "
+     "larger; the variance of the dot product shrinks as the head dimension grows.",
+     lambda grade: grade.score <= 25),
+    ("kv-cache-generation",
+     "The key-value cache stores the keys and values of past tokens so they are reused at every step.",
+     lambda grade: len(grade.covered) >= 1),
+    ("kv-cache-generation",
+     "The KV cache stores the keys and values of past tokens so they are reused at every step.",
+     lambda grade: len(grade.covered) >= 1),
 ]  # fmt: skip
 
 
 def tune(cards, embed) -> None:
     """Grid search on the tuning half. Settings are ranked by the issue's own examples they get right (HAND_CASES,
     also in the tests), then the goals they meet on the tuning half (same thresholds as on the held-out half), then
-    the summed relative shortfall on the goals they miss, then the share of cards ordered."""
+    the summed relative shortfall on the goals they miss, then the share of cards ordered, then the lower mean score of
+    wrong answers (a margin below the 25 ceiling)."""
     items, keys = items_of(labels_half(TUNING), cards)
     features = grading.answers_features(items, embed=embed)
     grid = {
-        "semantic_weight": [0.4, 0.5],
+        "lexical_idf": [False, True],
+        "misconception_margin": [9.0, 0.15, 0.1],
+        "curve": [1.0, 1.1, 1.2, 1.3],
+        "contradiction_penalty": [1.0, 1.25, 1.5],
         "covered_at": [0.45, 0.5],
-        "contradiction_at": [0.35, 0.4, 0.45, 0.5, 0.55],
-        "contradiction_penalty": [1.5, 2.0],
-        "antonym_margin": [-1.0, -0.02],
-        "negation_margin": [-1.0, -0.02],
+        "full_at": [0.7, 0.8],
+        "contradiction_at": [0.4, 0.45],
     }
     hand = grading.answers_features([(text, cards[slug]) for slug, text, _check in HAND_CASES], embed=embed)
     rows = []
@@ -186,14 +203,14 @@ def tune(cards, embed) -> None:
         passed = sum(check(grading.grade_from_features(f, cards[slug], constants=constants))
                      for f, (slug, _text, check) in zip(hand, HAND_CASES, strict=True))  # fmt: skip
         fig["hand"] = passed
-        rows.append((passed, -len(goals_missed(fig)), -shortfall(fig), fig["ordered"], changes, fig))
-    rows.sort(key=lambda row: row[:4], reverse=True)
-    print(f"tuning half: {rows[0][5]['cards']} cards, {len(rows)} settings tried; best 10:")
+        rows.append((passed, -len(goals_missed(fig)), -shortfall(fig), fig["ordered"], -fig["wrong"], changes, fig))
+    rows.sort(key=lambda row: row[:5], reverse=True)
+    print(f"tuning half: {rows[0][6]['cards']} cards, {len(rows)} settings tried; best 10:")
     for row in rows[:10]:
-        fig = row[5]
+        fig = row[6]
         print(f"  issue cases {row[0]}/{len(HAND_CASES)} goals met {5 + row[1]}/5 shortfall {-row[2]:.2f} ordered {fig['ordered']:.1%} neg<part {fig['negated_below_partial']:.1%} "
               f"gap {fig['punctuation_gap']:.1f} good {fig['good']:.0f} partial {fig['partial']:.0f} "
-              f"wrong {fig['wrong']:.0f} negated {fig['negated']:.0f} keywords {fig['keywords']:.0f}  {row[4]}")  # fmt: skip
+              f"wrong {fig['wrong']:.0f} negated {fig['negated']:.0f} keywords {fig['keywords']:.0f}  {row[5]}")  # fmt: skip
 
 
 def interview_timing(cards, embed) -> float:

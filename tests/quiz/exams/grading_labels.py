@@ -13,6 +13,7 @@ import yaml
 
 from quiz.bank.models import Card
 from quiz.bank.services.bank import bank_files_read
+from quiz.bank.services.quiz_items import quiz_items_from_spec
 
 DATA = Path(__file__).resolve().parent / "data"
 LABEL_FILES = [DATA / "grading_labels.yaml"]
@@ -45,5 +46,6 @@ def bank_cards() -> dict[str, Card]:
     for _path, data in bank_files_read():
         for spec in data["cards"]:
             cards[spec["slug"]] = Card(slug=spec["slug"], question=spec["question"], answer=spec["answer"].strip(),
-                                       key_points=[str(p) for p in spec["key_points"]])  # fmt: skip
+                                       key_points=[str(p) for p in spec["key_points"]],
+                                       quiz_items=quiz_items_from_spec(spec))  # fmt: skip
     return cards
