@@ -211,7 +211,7 @@ def card_misconceptions(card: Card) -> list[str]:
     return [text for text in wrong if text.strip()]
 
 
-def _ramp(value: float, floor: float, ceil: float) -> float:
+def ramp(value: float, floor: float, ceil: float) -> float:
     return float(np.clip((value - floor) / (ceil - floor), 0.0, 1.0))
 
 
@@ -383,6 +383,24 @@ def _explain(score: int, points: list[PointVerdict], keyword_list: bool) -> str:
     return text
 
 
+def score_from_verdicts(
+    *,
+    covered: int,
+    partly_ramps: list[float],
+    contradicted: int,
+    n: int,
+    claim: float,
+    constants: Constants = CONSTANTS,
+) -> int:
+    """The 0-100 score from the key points' verdicts (the rule in the module docstring); also what a learner's
+    contested verdicts are scored with (quiz/exams/services/interview_contest.py)."""
+    c = constants
+    credit = covered + c.partial_credit * sum(partly_ramps)
+    base = 100 * min(1.0, credit / (c.full_at * n))
+    raw = float(np.clip((base - 100 * c.contradiction_penalty * contradicted / n) * claim, 0, 100))
+    return int(round(100 * (raw / 100) ** c.curve))
+
+
 def grade_from_features(features: Features | None, card: Card, *, constants: Constants = CONSTANTS) -> Grade:
     c = constants
     if features is None:
@@ -393,12 +411,11 @@ def grade_from_features(features: Features | None, card: Card, *, constants: Con
     covered = [p.point for p in points if p.status == COVERED]
     contradicted = [p.point for p in points if p.status == CONTRADICTED]
     partly = [p for p in points if p.status == PARTLY]
-    credit = len(covered) + c.partial_credit * sum(_ramp(p.match, c.partly_at, c.covered_at) for p in partly)
-    base = 100 * min(1.0, credit / (c.full_at * n))
-    claim = _ramp(features.function_share, c.claim_floor, c.claim_ceil)
-    raw = float(np.clip((base - 100 * c.contradiction_penalty * len(contradicted) / n) * claim, 0, 100))
-    score = int(round(100 * (raw / 100) ** c.curve))
-    keyword_list = claim < 1.0 and base > 0
+    partly_ramps = [ramp(p.match, c.partly_at, c.covered_at) for p in partly]
+    claim = ramp(features.function_share, c.claim_floor, c.claim_ceil)
+    score = score_from_verdicts(covered=len(covered), partly_ramps=partly_ramps, contradicted=len(contradicted),
+                                n=n, claim=claim, constants=c)  # fmt: skip
+    keyword_list = claim < 1.0 and (covered or any(partly_ramps))
     return Grade(
         score=score, similarity=round(features.similarity, 4), coverage=round(len(covered) / n, 4),
         covered=covered, missed=[p.point for p in points if p.status in (MISSED, PARTLY)],

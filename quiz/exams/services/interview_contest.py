@@ -8,7 +8,6 @@ recomputed from the verdicts with the learner's ones in place, by the grader's o
 
 from datetime import datetime
 
-import numpy as np
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 
@@ -20,6 +19,8 @@ from quiz.exams.services.grading import (
     MAX_ANSWER_CHARS,
     PARTLY,
     Constants,
+    ramp,
+    score_from_verdicts,
 )
 from quiz.exams.services.grading_text import BOUNDARY, answer_words, function_word_share
 from quiz.exams.services.interview_report import counted_score
@@ -35,37 +36,28 @@ class ContestError(ValueError):
     """A request the user can correct; the message is shown as is."""
 
 
-def _ramp(value: float, floor: float, ceil: float) -> float:
-    return float(np.clip((value - floor) / (ceil - floor), 0.0, 1.0))
-
-
 def answer_claim(*, text: str, constants: Constants = CONSTANTS) -> float:
     """The grader's claim factor: 1 for prose, falling to 0 for a bare list of terms (see grading's docstring)."""
     words = answer_words((text or "")[:MAX_ANSWER_CHARS].strip())
     if not any(w.lemma and w.lemma != BOUNDARY for w in words):
         return 0.0  # empty: the grader scores it 0 whatever the verdicts say
-    return _ramp(function_word_share(words), constants.claim_floor, constants.claim_ceil)
+    return ramp(function_word_share(words), constants.claim_floor, constants.claim_ceil)
 
 
 def verdicts_score(*, verdicts: list[dict], claim: float, constants: Constants = CONSTANTS) -> int:
-    """0-100 from per-key-point statuses, by the grader's rule (grading.grade_from_features):
-
-    credit = covered + PARTIAL_CREDIT x ramp(match) over partly points; base = 100 x min(1, credit / (FULL_AT x n));
-    score = (base - 100 x CONTRADICTION_PENALTY x contradicted / n) x claim, clipped to 0..100.
-    A test checks that uncontested verdicts give back the grader's own score."""
+    """0-100 from per-key-point statuses, by the grader's own rule (grading.score_from_verdicts). A test checks
+    that uncontested verdicts give back the grader's score."""
     c, n = constants, len(verdicts)
     if not n:
         return 0
     statuses = [v["status"] for v in verdicts]
-    partly = sum(
-        _ramp(v["match"], c.partly_at, c.covered_at) if "match" in v else PARTLY_RAMP_UNKNOWN
+    partly_ramps = [
+        ramp(v["match"], c.partly_at, c.covered_at) if "match" in v else PARTLY_RAMP_UNKNOWN
         for v in verdicts
         if v["status"] == PARTLY
-    )
-    credit = statuses.count(COVERED) + c.partial_credit * partly
-    base = 100 * min(1.0, credit / (c.full_at * n))
-    penalty = 100 * c.contradiction_penalty * statuses.count(CONTRADICTED) / n
-    return int(round(float(np.clip((base - penalty) * claim, 0, 100))))
+    ]
+    return score_from_verdicts(covered=statuses.count(COVERED), partly_ramps=partly_ramps,
+                               contradicted=statuses.count(CONTRADICTED), n=n, claim=claim, constants=c)  # fmt: skip
 
 
 def answer_verdicts(*, answer: InterviewAnswer, contests: list[KeyPointContest] | None = None) -> list[dict]:

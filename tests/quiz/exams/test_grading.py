@@ -127,8 +127,11 @@ def test_every_verdict_quotes_the_answer_and_the_explanation_states_the_figures(
 # --- The issue's concrete failures -------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="open: since the FFN card's key points were rewritten (stated in full in its "
-                   "answer), the terse note matches 1 of the 3 points it states (score 33); see the grader issue")
+@pytest.mark.xfail(
+    strict=True,
+    reason="open: since the FFN card's key points were rewritten (stated in full in its "
+    "answer), the terse note matches 1 of the 3 points it states (score 33); see the grader issue",
+)
 def test_a_terse_correct_paraphrase_of_the_ffn_answer_scores_as_correct(encoder, cards):
     grade = _grade(encoder, cards, "feed-forward-network",
                    "two-layer MLP per position, d_model to 4*d_model, ReLU/GELU, key-value memory")  # fmt: skip

@@ -66,9 +66,13 @@ def test_the_rule_by_hand_k_of_n_partial_credit_and_contradictions():
         return [{"status": s, "match": match} for s in statuses]
 
     full = CONSTANTS.full_at
-    assert verdicts_score(verdicts=v("covered", "covered", "missed"), claim=1.0) == round(100 * min(1, 2 / (full * 3)))
-    assert verdicts_score(verdicts=v("covered", "missed", "missed", "missed", "missed"), claim=1.0) == round(
-        100 / (full * 5)
+
+    def curved(share: float) -> int:  # the grader's calibration curve over the k-of-n share
+        return round(100 * min(1.0, share) ** CONSTANTS.curve)
+
+    assert verdicts_score(verdicts=v("covered", "covered", "missed"), claim=1.0) == curved(2 / (full * 3))
+    assert verdicts_score(verdicts=v("covered", "missed", "missed", "missed", "missed"), claim=1.0) == curved(
+        1 / (full * 5)
     )
     assert verdicts_score(verdicts=v("covered", "contradicted", "missed"), claim=1.0) == 0
     partly = verdicts_score(verdicts=v("partly", "missed"), claim=1.0)
@@ -77,7 +81,7 @@ def test_the_rule_by_hand_k_of_n_partial_credit_and_contradictions():
     assert verdicts_score(verdicts=[], claim=1.0) == 0
     # answers graded before the match was stored: a partly point earns half its partial credit
     old = [{"status": "partly"}, {"status": "missed"}]
-    assert verdicts_score(verdicts=old, claim=1.0) == round(100 * CONSTANTS.partial_credit * 0.5 / (full * 2))
+    assert verdicts_score(verdicts=old, claim=1.0) == curved(CONSTANTS.partial_credit * 0.5 / (full * 2))
 
 
 def test_i_did_cover_this_raises_the_score_and_keeps_the_machine_verdict(interview, user):
