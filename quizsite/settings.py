@@ -280,7 +280,8 @@ elif CELERY_BROKER_URL.startswith("filesystem://"):
 if CELERY_RESULT_BACKEND.startswith(("redis://", "rediss://")):
     CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1, "timeout": 1}}
 CELERY_TASK_IGNORE_RESULT = True  # results live on the rows; nothing waits on the result backend
-# Fair share: heavy jobs (demo runs, gradings) per user in flight at once, and for everyone together.
+# Fair share: heavy jobs (demo runs, gradings, typed-answer gradings, exercise runs) per user in flight at once, and
+# for everyone together.
 CAPACITY_USER_JOBS = int(os.environ.get("CAPACITY_USER_JOBS", "3"))
 CAPACITY_GLOBAL_JOBS = int(os.environ.get("CAPACITY_GLOBAL_JOBS", "60"))
 CAPACITY_SWEEP_SECONDS = int(os.environ.get("CAPACITY_SWEEP_SECONDS", "10"))

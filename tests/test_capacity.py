@@ -1,5 +1,6 @@
 """Fair share, cancel, queue place, broker-down fail-fast and the recovery sweep (quizsite/capacity.py), in-process:
-what is sent to the broker is captured at `app.send_task`, with its queue from the one routing table."""
+what is sent to the broker is captured at `app.send_task`, with its queue from the one routing table. The kinds of
+job: demo runs, interview gradings, typed-answer gradings (one per quiz), exercise runs."""
 
 import random
 import time
@@ -12,10 +13,14 @@ from django.utils import timezone
 
 from demos import services as demo_services
 from demos.models import DemoRun
-from quiz.exams.models import Interview
+from quiz.exams.models import Interview, Quiz
 from quiz.exams.services import interview as interviews
+from quiz.exams.services import quiz_grading
+from quiz.exams.services.quiz import quiz_answer_typed, quiz_create
+from quiz.exercises import services as exercises
+from quiz.exercises.models import Exercise, ExerciseAttempt
 from quizsite import capacity, routing
-from tests.quiz.exam_helpers import make_cards
+from tests.quiz.exam_helpers import bow_embed, make_cards
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +73,36 @@ def grading_sends(sent):
     return [args[0] for name, args, _ in sent if name == interviews.GRADE_TASK]
 
 
+def answered_typed_quiz(user, *, capture) -> Quiz:
+    """A one-question typed-answer quiz, answered: one grading job."""
+    quiz = quiz_create(user=user, topics=[], difficulty=None, length=1, quiz_format="typed", rng=random.Random(1))
+    with capture(execute=True):
+        quiz_answer_typed(quiz=quiz, position=0, text="It mixes values with weights, in parallel.")
+    quiz.refresh_from_db()
+    return quiz
+
+
+def an_exercise() -> Exercise:
+    return Exercise.objects.create(slug="sum", title="Sum", topic="Basics", statement="Add.", starter="x = 0\n",
+                                   tests="def test_sum(check):\n    pass\n", solution="x = 1\n")  # fmt: skip
+
+
+def exercise_run(user, exercise, *, capture) -> ExerciseAttempt:
+    """A Run of the learner's code (the sandbox is there: no reason given). The learner's earlier runs are moved back
+    past ACTIVE_RUN_SECONDS first, as if minutes had passed: one run at a time would refuse this one otherwise."""
+    past = timedelta(seconds=exercises.ACTIVE_RUN_SECONDS + 1)
+    for earlier in ExerciseAttempt.objects.filter(user=user):
+        ExerciseAttempt.objects.filter(pk=earlier.pk).update(created_at=earlier.created_at - past)
+    with capture(execute=True):
+        attempt = exercises.exercise_run_start(user=user, exercise=exercise, code="x = 1\n", sandbox_reason="")
+    attempt.refresh_from_db()
+    return attempt
+
+
+def sends_of(sent, task):
+    return [args[0] for name, args, _ in sent if name == task]
+
+
 def test_every_task_is_routed_from_the_one_table():
     from quizsite.celery import app
 
@@ -99,7 +134,7 @@ def test_a_flood_of_gradings_from_one_user_sends_only_their_share(user, other_us
     Interview.objects.filter(pk=flood[0].pk).update(status=Interview.Status.GRADED)
     before = len(sent)
     with django_capture_on_commit_callbacks(execute=True):
-        assert capacity.gradings_release() == 1
+        assert capacity.jobs_release() == 1
     assert grading_sends(sent)[before:] == [flood[share].pk]
 
 
@@ -113,7 +148,7 @@ def test_held_gradings_are_released_least_loaded_user_first(user, other_user, se
     Interview.objects.filter(pk=b[0].pk).update(status=Interview.Status.GRADING)  # b still has one in flight
     before = len(sent)
     with django_capture_on_commit_callbacks(execute=True):
-        released = capacity.gradings_release()
+        released = capacity.jobs_release()
     order = grading_sends(sent)[before:]
     assert released == 4 and order[0] == a[share].pk  # a had none in flight: first, though b is as old
     assert set(order) == {a[share].pk, a[share + 1].pk, b[share].pk, b[share + 1].pk}
@@ -219,3 +254,166 @@ def test_missing_card_vectors_are_asked_of_the_cpu_worker_by_the_sweep(user, sen
     with django_capture_on_commit_callbacks(execute=True):
         assert capacity.capacity_sweep()["embed"] is True
         assert capacity.capacity_sweep()["embed"] is False
+
+
+def test_a_flood_of_typed_gradings_and_exercise_runs_sends_only_the_users_share(user, other_user, sent, client,
+                                                                              django_capture_on_commit_callbacks):  # fmt: skip
+    capture = django_capture_on_commit_callbacks
+    make_cards(4)
+    exercise = an_exercise()
+    share = settings.CAPACITY_USER_JOBS
+    quizzes = [answered_typed_quiz(user, capture=capture) for _ in range(share)]
+    runs = [exercise_run(user, exercise, capture=capture) for _ in range(3)]
+    quizzes += [answered_typed_quiz(user, capture=capture) for _ in range(2)]
+    assert sends_of(sent, quiz_grading.GRADE_TASK) == [q.pk for q in quizzes[:share]]
+    assert sends_of(sent, exercises.RUN_TASK) == []  # every run held: the learner's share is full
+    assert [q.grading_queued_at is None for q in quizzes] == [False] * share + [True] * 2
+    assert all(run.held and run.status == ExerciseAttempt.Status.QUEUED for run in runs)
+    assert capacity.user_jobs_in_flight(user_id=user.pk) == share
+
+    # what the learner sees: the typed answer's page keeps polling; the run waits for a free worker
+    client.force_login(user)
+    grade = client.get(reverse("quiz:quiz_grade_status", args=[quizzes[-1].pk, 1])).content.decode()
+    assert "Waiting for a free worker" in grade and "hx-get" in grade
+    results = client.get(reverse("quiz:exercise_attempt", args=[runs[0].pk])).content.decode()
+    assert "Waiting for a free worker" in results and 'data-status="queued"' in results
+    assert sends_of(sent, quiz_grading.GRADE_TASK) == [q.pk for q in quizzes[:share]]  # polling sent nothing more
+
+    # another learner is not queued behind the flood, whatever the kind
+    their_quiz = answered_typed_quiz(other_user, capture=capture)
+    their_run = exercise_run(other_user, exercise, capture=capture)
+    assert sent[-2:] == [(quiz_grading.GRADE_TASK, [their_quiz.pk], "cpu"), (exercises.RUN_TASK, [their_run.pk], "cpu")]
+    assert all(queue == "cpu" for *_, queue in sent)
+
+    # the learner's jobs end one by one: each frees one place, taken by their oldest held job, whatever its kind
+    def one_ends(end) -> tuple[str, int]:
+        end()
+        before = len(sent)
+        with capture(execute=True):
+            assert capacity.jobs_release() == 1
+        ((name, args, _queue),) = sent[before:]
+        return name, args[0]
+
+    order = [one_ends(lambda q=q: quiz_grading.quiz_grade_run(quiz_id=q.pk, embed=bow_embed)) for q in quizzes[:share]]
+    order.append(one_ends(lambda: ExerciseAttempt.objects.filter(pk=runs[0].pk).update(status="done")))
+    assert order == [(exercises.RUN_TASK, run.pk) for run in runs] + [(quiz_grading.GRADE_TASK, quizzes[share].pk)]
+    assert capacity.user_jobs_in_flight(user_id=user.pk) == share
+    results = client.get(reverse("quiz:exercise_attempt", args=[runs[1].pk])).content.decode()
+    assert "Waiting for a free worker" not in results and "Queued…" in results
+
+
+def test_held_jobs_of_every_kind_go_to_the_least_loaded_user_first(user, other_user, sent, settings,
+                                                                  django_capture_on_commit_callbacks):  # fmt: skip
+    capture = django_capture_on_commit_callbacks
+    settings.CAPACITY_GLOBAL_JOBS = 3
+    make_cards(4)
+    exercise = an_exercise()
+    mine = [answered_typed_quiz(user, capture=capture) for _ in range(3)]  # the global cap is full
+    their_run = exercise_run(other_user, exercise, capture=capture)
+    their_quiz = answered_typed_quiz(other_user, capture=capture)
+    my_run = exercise_run(user, exercise, capture=capture)
+    assert their_run.held and my_run.held and their_quiz.grading_queued_at is None
+    assert capacity.jobs_in_flight() == 3
+
+    quiz_grading.quiz_grade_run(quiz_id=mine[0].pk, embed=bow_embed)
+    before = len(sent)
+    with capture(execute=True):
+        assert capacity.jobs_release() == 1
+    # the other learner had nothing in flight: their oldest held job goes first, though the learner's run waits too
+    assert sent[before:] == [(exercises.RUN_TASK, [their_run.pk], "cpu")]
+    quiz_grading.quiz_grade_run(quiz_id=mine[1].pk, embed=bow_embed)
+    with capture(execute=True):
+        assert capacity.jobs_release() == 1
+    assert sent[-1] == (quiz_grading.GRADE_TASK, [their_quiz.pk], "cpu")  # one each in flight: the oldest
+
+
+def test_the_users_budget_counts_demos_gradings_typed_gradings_and_exercise_runs_together(
+    user, other_user, sent, settings, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    settings.CAPACITY_USER_JOBS = 4
+    make_cards(4)
+    exercise = an_exercise()
+    with capture(execute=True):
+        demo = demo_services.demo_run_start(user=user, kind="attention", params={})
+    interview = finished_interview(user, capture=capture)
+    quiz = answered_typed_quiz(user, capture=capture)
+    run = exercise_run(user, exercise, capture=capture)
+    assert interview.grading_queued_at and quiz.grading_queued_at and not run.held  # four kinds, all sent
+    assert capacity.user_jobs_in_flight(user_id=user.pk) == 4
+
+    held_quiz = answered_typed_quiz(user, capture=capture)
+    held_interview = finished_interview(user, capture=capture)
+    held_run = exercise_run(user, exercise, capture=capture)
+    assert held_quiz.grading_queued_at is None and held_interview.grading_queued_at is None and held_run.held
+    with pytest.raises(demo_services.DemoThrottled):
+        demo_services.demo_run_start(user=user, kind="decoding", params={})
+    their_run = exercise_run(other_user, exercise, capture=capture)
+    assert not their_run.held and capacity.jobs_in_flight() == 5
+
+    # the demo ends: one place, to the learner's oldest held job
+    DemoRun.objects.filter(pk=demo.pk).update(status=DemoRun.Status.DONE)
+    before = len(sent)
+    with capture(execute=True):
+        assert capacity.jobs_release() == 1
+    assert sent[before:] == [(quiz_grading.GRADE_TASK, [held_quiz.pk], "cpu")]
+
+
+def test_broker_down_a_typed_grading_is_held_and_the_sweep_sends_it_when_it_is_back(
+    user, client, broker_away, django_capture_on_commit_callbacks, monkeypatch
+):
+    make_cards(4)
+    started = time.perf_counter()
+    quiz = answered_typed_quiz(user, capture=django_capture_on_commit_callbacks)
+    assert time.perf_counter() - started < 1.0
+    assert quiz.grading_queued_at is None and quiz_grading.quiz_grading_pending(quiz=quiz)  # held, not lost
+    client.force_login(user)
+    started = time.perf_counter()
+    with django_capture_on_commit_callbacks(execute=True):  # a poll tries again, fails as fast, and holds it again
+        grade = client.get(reverse("quiz:quiz_grade_status", args=[quiz.pk, 1])).content.decode()
+    assert time.perf_counter() - started < 1.0
+    assert "hx-get" in grade  # the page keeps polling
+    quiz.refresh_from_db()
+    assert quiz.grading_queued_at is None
+
+    from quizsite.celery import app
+
+    monkeypatch.delenv("CELERY_BROKER_URL")
+    calls = []
+    monkeypatch.setattr(app, "send_task", lambda name, *, args, **options: calls.append((name, args)))
+    with django_capture_on_commit_callbacks(execute=True):
+        result = capacity.capacity_sweep()
+    quiz.refresh_from_db()
+    assert result["released"] == 1 and calls == [(quiz_grading.GRADE_TASK, [quiz.pk])]
+    assert quiz.grading_queued_at is not None
+
+
+def test_broker_down_an_exercise_run_ends_at_once_with_a_verdict_that_says_so(user, broker_away,
+                                                                             django_capture_on_commit_callbacks):  # fmt: skip
+    started = time.perf_counter()
+    run = exercise_run(user, an_exercise(), capture=django_capture_on_commit_callbacks)
+    assert time.perf_counter() - started < 1.0
+    assert run.finished and run.verdict == "sandbox_error" and run.message == exercises.MESSAGE_UNQUEUED
+    assert capacity.user_jobs_in_flight(user_id=user.pk) == 0  # it holds no place
+
+
+def test_the_sweep_sends_lost_typed_gradings_and_exercise_runs_again(user, sent, django_capture_on_commit_callbacks):
+    capture = django_capture_on_commit_callbacks
+    make_cards(4)
+    exercise = an_exercise()
+    quiz = answered_typed_quiz(user, capture=capture)
+    queued = exercise_run(user, exercise, capture=capture)
+    running = exercise_run(user, exercise, capture=capture)
+    long_ago = timezone.now() - timedelta(minutes=10)
+    Quiz.objects.filter(pk=quiz.pk).update(grading_queued_at=long_ago)  # sent, never taken: the message was lost
+    ExerciseAttempt.objects.filter(pk=queued.pk).update(queued_at=long_ago)
+    ExerciseAttempt.objects.filter(pk=running.pk).update(status="running", started_at=long_ago)  # its worker died
+    before = len(sent)
+    with capture(execute=True):
+        result = capacity.capacity_sweep()
+    assert result["resent"] == 3 and result["released"] == 2
+    assert sorted(sent[before:]) == sorted([(quiz_grading.GRADE_TASK, [quiz.pk], "cpu"),
+                                            (exercises.RUN_TASK, [queued.pk], "cpu")])  # fmt: skip
+    running.refresh_from_db()
+    assert running.finished and running.verdict == "crashed" and running.message == exercises.MESSAGE_WORKER_LOST
+    assert capacity.user_jobs_in_flight(user_id=user.pk) == 2

@@ -82,6 +82,8 @@ class ExerciseAttempt(models.Model):
                                "expected, got, seconds.")  # fmt: skip
     output = models.TextField(blank=True, help_text="What the program printed (capped).")
     created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True, help_text="When it was sent to the worker; empty while "
+                                     "held for the learner's share of the workers.")  # fmt: skip
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     run_seconds = models.FloatField(null=True, blank=True, help_text="Inside the sandbox, from fork to verdict.")
@@ -98,6 +100,11 @@ class ExerciseAttempt(models.Model):
     @property
     def finished(self) -> bool:
         return self.status == self.Status.DONE
+
+    @property
+    def held(self) -> bool:
+        """Waiting for a free worker (quizsite/capacity.py): not sent yet."""
+        return self.status == self.Status.QUEUED and self.queued_at is None
 
     @property
     def passed_count(self) -> int:

@@ -1,5 +1,8 @@
 """Coding exercises: loading the bundled exercises, saving a learner's code, sending a run to the worker and
-recording its verdict. Solved exercises put their bank card into the learner's study deck."""
+recording its verdict. Solved exercises put their bank card into the learner's study deck.
+
+A run is one of the learner's heavy jobs (quizsite/capacity.py): past their share of the workers it is held
+(queued_at empty; the page says it waits for a free worker) and sent as their earlier jobs finish."""
 
 import logging
 from dataclasses import dataclass, field
@@ -7,7 +10,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from quiz.bank.models import Card
@@ -23,6 +28,11 @@ CODE_MAX_CHARS = 20_000
 REQUIRED = ("slug", "title", "topic", "statement", "starter", "tests", "solution", "hints", "tolerance", "card")
 OPTIONAL = ("difficulty", "demo", "demo_params")
 ACTIVE_RUN_SECONDS = 60  # a queued or running attempt younger than this blocks another Run by the same learner
+UNFINISHED = (ExerciseAttempt.Status.QUEUED, ExerciseAttempt.Status.RUNNING)
+LOST_SECONDS = 300  # sent this long ago and not started: the message was lost (the sweep sends it again)
+RUNNING_LOST_MARGIN = 30  # running past the task's hard time limit plus this: its worker process is gone
+MESSAGE_UNQUEUED = "The run could not be queued; try again shortly."
+MESSAGE_WORKER_LOST = "The worker stopped while running this code; run it again."
 
 
 class ExerciseError(ValueError):
@@ -161,23 +171,51 @@ def exercise_run_start(*, user, exercise: Exercise, code: str, sandbox_reason: s
                                                   verdict="unavailable", message=reason,
                                                   finished_at=timezone.now())  # fmt: skip
         attempt = ExerciseAttempt.objects.create(user=user, exercise=exercise, code=code)
-        enqueue_on_commit(RUN_TASK, args=[attempt.pk], on_failure=lambda: _unqueued(attempt.pk))
+        exercise_run_enqueue(attempt_id=attempt.pk)
+    attempt.refresh_from_db(fields=["queued_at"])
     return attempt
+
+
+def exercise_run_enqueue(*, attempt_id: int) -> bool:
+    """Send the run to the cpu worker once this commits, or hold it for the learner's share of the workers
+    (quizsite/capacity.py). Returns whether it was sent."""
+    from quizsite.capacity import EXERCISE_RUN, job_start
+
+    return job_start(EXERCISE_RUN, pk=attempt_id)
+
+
+def exercise_run_send(*, attempt_id: int) -> bool:
+    ExerciseAttempt.objects.filter(pk=attempt_id).update(queued_at=timezone.now())
+    enqueue_on_commit(RUN_TASK, args=[attempt_id], on_failure=lambda: _unqueued(attempt_id))
+    return True
 
 
 def _unqueued(attempt_id: int) -> None:
     """The broker is down: the learner sees a verdict instead of waiting forever."""
     ExerciseAttempt.objects.filter(pk=attempt_id, status="queued").update(
-        status="done", verdict="sandbox_error", message="The run could not be queued; try again shortly.",
-        finished_at=timezone.now())  # fmt: skip
+        status="done", verdict="sandbox_error", message=MESSAGE_UNQUEUED, finished_at=timezone.now())  # fmt: skip
+
+
+def exercise_runs_recover(*, now) -> int:
+    """For the sweep (quizsite/capacity.py), so that no run counts against its learner's share for ever: a run sent
+    LOST_SECONDS ago and not started is held again (sent again by budget; a late first message finds it done), one
+    running past the task's time limit ends with a verdict that says its worker is gone. Returns how many."""
+    attempts = ExerciseAttempt.objects
+    lost = attempts.filter(status="queued", queued_at__lt=now - timedelta(seconds=LOST_SECONDS))
+    count = lost.update(queued_at=None)
+    limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + RUNNING_LOST_MARGIN)
+    return count + attempts.filter(status="running", started_at__lt=now - limit).update(
+        status="done", verdict="crashed", message=MESSAGE_WORKER_LOST, finished_at=now)  # fmt: skip
 
 
 def exercise_run_execute(*, attempt_id: int, worker: str = "") -> ExerciseAttempt | None:
     """On the worker: run the attempt in the sandbox and record the verdict; a finished attempt is left alone."""
     from worker.sandbox import sandbox_run
 
-    updated = ExerciseAttempt.objects.filter(pk=attempt_id, status__in=["queued", "running"]).update(
-        status="running", started_at=timezone.now(), worker=worker[:200])  # fmt: skip
+    now = timezone.now()
+    # a held attempt run by an earlier message (it was lost, and held again) counts as sent from now on
+    updated = ExerciseAttempt.objects.filter(pk=attempt_id, status__in=UNFINISHED).update(
+        status="running", started_at=now, queued_at=Coalesce("queued_at", now), worker=worker[:200])  # fmt: skip
     if not updated:
         return None
     attempt = ExerciseAttempt.objects.select_related("exercise", "user").get(pk=attempt_id)

@@ -7,6 +7,7 @@ from celery import shared_task
 from celery.signals import worker_ready
 
 from quiz.exercises.services import RUN_TASK, exercise_run_execute
+from quizsite.capacity import jobs_release
 from quizsite.routing import task_queue
 
 log = logging.getLogger(__name__)
@@ -15,6 +16,7 @@ log = logging.getLogger(__name__)
 @shared_task(bind=True, name=RUN_TASK, ignore_result=True, acks_late=True)
 def exercise_run_task(self, attempt_id: int) -> None:
     exercise_run_execute(attempt_id=attempt_id, worker=self.request.hostname or "")
+    jobs_release()  # this learner's next held job, or another's: their share just freed up
 
 
 def _warm_up() -> None:

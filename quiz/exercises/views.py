@@ -1,6 +1,7 @@
 """Exercise pages: the list, the editor page, Run (JSON for the editor, a redirect without JavaScript), the
 attempt's results (an HTML fragment the editor polls), and saving the learner's code."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -55,6 +56,7 @@ def exercise_detail(request, slug):
         "demo_url": _demo_url(exercise),
         "demo_title": demo.title if demo else "",
         "sandbox_reason": sandbox_unavailable_reason(),
+        "user_jobs": settings.CAPACITY_USER_JOBS,
     }
     return render(request, "exercises/detail.html", context)
 
@@ -89,7 +91,8 @@ def exercise_attempt(request, attempt_id):
     except ExerciseAttempt.DoesNotExist:
         raise Http404 from None
     no_worker = not attempt.finished and not worker_alive()
-    return render(request, "exercises/_results.html", {"attempt": attempt, "no_worker": no_worker})
+    context = {"attempt": attempt, "no_worker": no_worker, "user_jobs": settings.CAPACITY_USER_JOBS}
+    return render(request, "exercises/_results.html", context)
 
 
 @login_required

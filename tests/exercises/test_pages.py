@@ -1,5 +1,6 @@
 """The exercise pages and services on the real database, with the real sandbox run in-process (the worker path
-is tests/exercises/test_worker.py): run, verdict per test, saved code, study deck, privacy, CSRF, no sandbox."""
+is tests/exercises/test_worker.py): run, verdict per test, saved code, study deck, privacy, CSRF, no sandbox, a run
+held for the learner's share of the workers."""
 
 import json
 
@@ -10,6 +11,7 @@ from django.urls import reverse
 from quiz.exercises.models import Exercise, ExerciseAttempt, ExerciseDraft
 from quiz.exercises.services import exercise_run_execute
 from quiz.study.models import StudyCard, StudyFlag
+from quizsite.capacity import jobs_release
 from tests.exercises.conftest import needs_bwrap
 
 JSON = {"HTTP_ACCEPT": "application/json"}
@@ -74,6 +76,32 @@ def test_a_failing_run_shows_the_input_expected_and_got_escaped(
     assert not StudyFlag.objects.filter(user=user, source="exercise").exists()
     page = user_client.get(exercise.get_absolute_url()).content.decode()
     assert ".triu()" in page  # the learner's last code comes back
+
+
+@needs_bwrap
+def test_a_run_past_the_learners_share_waits_for_a_free_worker_then_runs(user, user_client, exercises_loaded, settings,
+                                                                         django_capture_on_commit_callbacks):  # fmt: skip
+    from demos.models import DemoRun
+    from demos.services import demo_run_start
+
+    settings.CAPACITY_USER_JOBS = 2
+    with django_capture_on_commit_callbacks(execute=False):  # the learner's share taken by demo runs, queued
+        demos = [demo_run_start(user=user, kind=kind, params={}) for kind in ("attention", "decoding")]
+    exercise = Exercise.objects.get(slug="scaled-dot-product-attention")
+    response, callbacks = _run(user_client, exercise, exercise.solution, django_capture_on_commit_callbacks)
+    data = response.json()
+    assert response.status_code == 200 and data["status"] == "queued" and not callbacks  # held: nothing sent
+    fragment = user_client.get(data["results_url"]).content.decode()
+    assert "Waiting for a free worker" in fragment and 'data-status="queued"' in fragment  # the editor polls on
+
+    DemoRun.objects.filter(pk=demos[0].pk).update(status=DemoRun.Status.DONE)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert jobs_release() == 1
+    assert len(callbacks) == 1 and ExerciseAttempt.objects.get(pk=data["attempt"]).queued_at is not None
+    assert "Waiting for a free worker" not in user_client.get(data["results_url"]).content.decode()
+    attempt = exercise_run_execute(attempt_id=data["attempt"], worker="in-process")
+    fragment = user_client.get(data["results_url"]).content.decode()
+    assert attempt.verdict == "passed" and "All tests passed" in fragment and "4 of 4 tests passed" in fragment
 
 
 def test_code_is_saved_and_bad_input_is_refused_with_a_clear_error(user, user_client, exercises_loaded,

@@ -251,13 +251,9 @@ def interview_grade_enqueue(*, interview_id: int) -> bool:
     """Send the grading task to the cpu worker once this commits, if the learner's share of the workers allows
     (quizsite/capacity.py); otherwise hold it (grading_queued_at empty) until their earlier jobs finish. Returns
     whether it was sent. A broker that cannot be reached fails the grading with a message; the sweep re-sends it."""
-    from quizsite.capacity import user_has_room
+    from quizsite.capacity import INTERVIEW_GRADING, job_start
 
-    user_id = Interview.objects.filter(pk=interview_id).values_list("user_id", flat=True).first()
-    if user_id is None or not user_has_room(user_id=user_id):
-        Interview.objects.filter(pk=interview_id).update(grading_queued_at=None)
-        return False
-    return interview_grade_send(interview_id=interview_id)
+    return job_start(INTERVIEW_GRADING, pk=interview_id)
 
 
 def interview_grade_send(*, interview_id: int) -> bool:
@@ -270,6 +266,16 @@ def _grading_unqueued(*, interview_id: int) -> None:
     Interview.objects.filter(pk=interview_id, status=Interview.Status.GRADING).update(
         status=Interview.Status.FAILED, grading_error=ERROR_QUEUE_UNREACHABLE
     )
+
+
+def interview_gradings_recover(*, now: datetime) -> int:
+    """For the sweep (quizsite/capacity.py): gradings the broker never took (it was away: the interview says so) or
+    lost, held again, to be sent by budget. Returns how many."""
+    unqueued = Interview.objects.filter(status=Interview.Status.FAILED, grading_error=ERROR_QUEUE_UNREACHABLE)
+    count = unqueued.update(status=Interview.Status.GRADING, grading_error="", grading_queued_at=None)
+    lost = Interview.objects.filter(status=Interview.Status.GRADING, graded_count=0,
+                                    grading_queued_at__lt=now - REQUEUE_AFTER * 20)  # fmt: skip
+    return count + lost.update(grading_queued_at=None)
 
 
 def interview_grade_nudge(*, interview: Interview, now: datetime | None = None) -> bool:

@@ -222,7 +222,7 @@ def quiz_answer(*, quiz: Quiz, position: int, choice: int) -> AnswerResult:
 @transaction.atomic
 def quiz_answer_typed(*, quiz: Quiz, position: int, text: str) -> AnswerResult:
     """Record a typed answer (cut to MAX_TYPED_CHARS) and send the quiz's typed answers to the worker for grading
-    once this commits. The first answer counts."""
+    once this commits, or hold them for the learner's share of the workers. The first answer counts."""
     question = _question_locked(quiz, position)
     if question.kind != Kind.TYPED:
         raise QuizError(ERROR_KIND)
@@ -232,8 +232,7 @@ def quiz_answer_typed(*, quiz: Quiz, position: int, text: str) -> AnswerResult:
     if question.answered_at is None:
         question.response, question.answered_at = text, timezone.now()
         question.save(update_fields=["response", "answered_at"])
-        quiz_id = quiz.pk
-        transaction.on_commit(lambda: quiz_grade_enqueue(quiz_id=quiz_id))
+        quiz_grade_enqueue(quiz_id=quiz.pk)
     return AnswerResult(question=question, finished=_finish_if_done(quiz))
 
 

@@ -133,8 +133,8 @@ def quiz_grade_status(request, quiz_id: int, number: int):
     """The grade of a typed answer, polled by its feedback page until the worker has written it."""
     quiz = quiz_of_user(user=request.user, quiz_id=quiz_id)
     question = get_object_or_404(quiz.questions.select_related("card"), position=number - 1, kind=Kind.TYPED)
-    if question.answered and question.graded_at is None:
-        quiz_grading.quiz_grade_nudge(quiz=quiz)
+    if question.answered and question.graded_at is None and quiz_grading.quiz_grade_nudge(quiz=quiz):
+        quiz.refresh_from_db(fields=["grading_queued_at"])
     return render(request, "exams/quiz/_typed_grade.html", {"quiz": quiz, "question": question, "with_study": True})
 
 

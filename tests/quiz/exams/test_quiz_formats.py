@@ -121,7 +121,7 @@ def test_mixed_takes_turns_between_the_kinds_a_card_allows(user):
 def test_a_typed_answer_is_kept_and_sent_to_the_worker_once_committed(user, django_capture_on_commit_callbacks,
                                                                       monkeypatch):  # fmt: skip
     sent = []
-    monkeypatch.setattr("quizsite.celery.app.send_task", lambda name, args: sent.append((name, args)))
+    monkeypatch.setattr("quizsite.celery.app.send_task", lambda name, *, args, **options: sent.append((name, args)))
     make_cards(3)
     quiz = _create(user, "typed", length=2)
     with pytest.raises(QuizError):
@@ -139,7 +139,9 @@ def test_a_typed_answer_is_kept_and_sent_to_the_worker_once_committed(user, djan
     quiz.refresh_from_db()
     assert not quiz_grading.quiz_grade_nudge(quiz=quiz)  # just sent
     later = timezone.now() + quiz_grading.REQUEUE_AFTER + timedelta(seconds=1)
-    assert quiz_grading.quiz_grade_nudge(quiz=quiz, now=later) and len(sent) == 2  # a repeat answer sent none
+    with django_capture_on_commit_callbacks(execute=True):
+        assert quiz_grading.quiz_grade_nudge(quiz=quiz, now=later)
+    assert len(sent) == 2  # a repeat answer sent none
 
 
 def test_match_scoring_penalties_and_best_time(user):
@@ -184,9 +186,10 @@ def test_match_refuses_a_taken_answer_and_ignores_a_question_already_paired(user
         quiz_match.match_pair(quiz=quiz, position=9, choice=0)
 
 
-def test_a_grading_failure_reaches_the_page_and_can_be_tried_again(user, user_client, monkeypatch):
+def test_a_grading_failure_reaches_the_page_and_can_be_tried_again(user, user_client, monkeypatch,
+                                                                   django_capture_on_commit_callbacks):  # fmt: skip
     sent = []
-    monkeypatch.setattr("quizsite.celery.app.send_task", lambda name, args: sent.append(args))
+    monkeypatch.setattr("quizsite.celery.app.send_task", lambda name, *, args, **options: sent.append(args))
     make_cards(3)
     quiz = _create(user, "typed", length=1)
     quiz_answer_typed(quiz=quiz, position=0, text="Values are mixed by weights.")
@@ -201,6 +204,7 @@ def test_a_grading_failure_reaches_the_page_and_can_be_tried_again(user, user_cl
     partial = user_client.get(reverse("quiz:quiz_grade_status", args=[quiz.pk, 1])).content.decode()
     assert "Grading failed (RuntimeError: model file missing)" in partial and "Grade it again" in partial
     assert "hx-get" not in partial
-    retried = user_client.post(reverse("quiz:quiz_grade_retry", args=[quiz.pk, 1]), headers={"HX-Request": "true"})
+    with django_capture_on_commit_callbacks(execute=True):
+        retried = user_client.post(reverse("quiz:quiz_grade_retry", args=[quiz.pk, 1]), headers={"HX-Request": "true"})
     assert "Grading your answer" in retried.content.decode() and sent[-1] == [quiz.pk]
     assert quiz.questions.get().grade == {} and quiz_grading.quiz_grading_pending(quiz=quiz)
