@@ -9,7 +9,8 @@ card slug (quiz/services/grading_labels.py). Printed for the held-out half:
   mean score per class: good (goal >= 75), partial, wrong (goal <= 25), negated, unpunctuated, keywords
   negated < partial   share of cards whose negated answer scores below their partial one   goal >= 80%
   punctuation gap     mean |score(good) - score(unpunctuated)|                              goal <= 5
-and the time to grade a 10-question interview with the encoder warm. The previous grader (whole-answer similarity
+beside the same grader without the LM's agreement factor ("no LM"), and the time to grade a 10-question interview
+with the models warm. The previous grader (whole-answer similarity
 plus sentence-level key-point coverage, as shipped before) is kept below as `old_answers_grade`.
 """
 
@@ -20,6 +21,7 @@ import re
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -183,19 +185,16 @@ def tune(cards, embed) -> None:
     wrong answers (a margin below the 25 ceiling)."""
     items, keys = items_of(labels_half(TUNING), cards)
     features = grading.answers_features(items, embed=embed)
-    grid = {
-        "lexical_idf": [False, True],
-        "misconception_margin": [9.0, 0.15, 0.1],
-        "curve": [1.0, 1.1, 1.2, 1.3],
-        "contradiction_penalty": [1.0, 1.25, 1.5],
-        "covered_at": [0.45, 0.5],
-        "full_at": [0.7, 0.8],
-        "contradiction_at": [0.4, 0.45],
+    grid = {  # the latest search: the agreement ramp, every other constant as chosen by the searches before it
+        "support_floor": [0.0, 0.2, 0.4, 0.6],
+        "support_ceil": [0.6, 0.8, 1.0, 1.2],
     }
     hand = grading.answers_features([(text, cards[slug]) for slug, text, _check in HAND_CASES], embed=embed)
     rows = []
     for values in itertools.product(*grid.values()):
         changes = dict(zip(grid, values, strict=True))
+        if changes.get("support_ceil", 1) <= changes.get("support_floor", 0):
+            continue
         constants = grading.constants_with(**changes)
         scores = [grading.grade_from_features(f, card, constants=constants).score
                   for f, (_a, card) in zip(features, items, strict=True)]  # fmt: skip
@@ -213,16 +212,16 @@ def tune(cards, embed) -> None:
               f"wrong {fig['wrong']:.0f} negated {fig['negated']:.0f} keywords {fig['keywords']:.0f}  {row[5]}")  # fmt: skip
 
 
-def interview_timing(cards, embed) -> float:
-    """Seconds to grade 10 answers (one interview) with the encoder warm, median of 3."""
+def interview_timing(cards, embed) -> list[float]:
+    """Seconds to grade 10 answers (one interview) with the models warm, 5 runs."""
     labels = labels_half(HELD_OUT)[:10]
     items = [(entry["good"], cards[entry["card"]]) for entry in labels]
     times = []
-    for _ in range(3):
+    for _ in range(5):
         started = time.perf_counter()
         grading.answers_grade(items, embed=embed)
         times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    return times
 
 
 def main() -> None:
@@ -239,11 +238,19 @@ def main() -> None:
 
     items, keys = items_of(labels_half(HELD_OUT), cards)
     started = time.perf_counter()
-    new = figures(keys, [g.score for g in grading.answers_grade(items, embed=texts_embed)])
+    features = grading.answers_features(items, embed=texts_embed)
     new_seconds = time.perf_counter() - started
+    new = figures(
+        keys, [grading.grade_from_features(f, card).score for f, (_a, card) in zip(features, items, strict=True)]
+    )
+    # the same grader without the LM's agreement factor: what the reference's support adds
+    unsupported = [None if f is None else replace(f, support=None, support_mean=None) for f in features]
+    no_lm = figures(
+        keys, [grading.grade_from_features(f, card).score for f, (_a, card) in zip(unsupported, items, strict=True)]
+    )
     old = figures(keys, old_answers_grade(items, embed=texts_embed))
     print(f"held-out half: {new['cards']} cards, {len(items)} answers (graded in {new_seconds:.0f} s)")
-    print(f"{'':<26}{'previous':>10}{'new':>10}  goal")
+    print(f"{'':<26}{'previous':>10}{'no LM':>10}{'new':>10}  goal")
     goal_text = {"ordered": ">= 90%", "good": ">= 75", "wrong": "<= 25", "negated_below_partial": ">= 80%",
                  "punctuation_gap": "<= 5"}  # fmt: skip
     for name in ("ordered", *KINDS, "negated_below_partial", "punctuation_gap"):
@@ -252,9 +259,12 @@ def main() -> None:
         label = {"negated_below_partial": "negated below partial", "punctuation_gap": "punctuation gap"}.get(
             name, name if share or name.endswith("gap") else f"mean {name}"
         )
-        print(f"{label:<26}{fmt(old[name]):>10}{fmt(new[name]):>10}  {goal_text.get(name, '')}")
+        print(f"{label:<26}{fmt(old[name]):>10}{fmt(no_lm[name]):>10}{fmt(new[name]):>10}  {goal_text.get(name, '')}")
     seconds = interview_timing(cards, texts_embed)
-    print(f"grading a 10-question interview (encoder warm): {seconds:.2f} s")
+    print(
+        f"grading a 10-question interview (encoder and LM warm): median {statistics.median(seconds):.2f} s "
+        f"(runs {', '.join(f'{t:.2f}' for t in seconds)})"
+    )
     missed = goals_missed(new)
     print("all goals met" if not missed else "goals missed: " + "; ".join(missed))
 

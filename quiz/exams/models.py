@@ -176,6 +176,9 @@ class InterviewAnswer(models.Model):
         default=list, blank=True,
         help_text="Per key point: {point, status (covered/partly/missed/contradicted), quote, note}, in card order.",
     )  # fmt: skip
+    agreement = models.FloatField(
+        default=1.0, help_text="0 to 1: the card's reference supports what the answer states (a factor on the score)."
+    )
     graded_at = models.DateTimeField(null=True, blank=True)
     contested_score = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="0 to 100 with the learner's verdicts; None when nothing is contested.",

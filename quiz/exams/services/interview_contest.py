@@ -89,7 +89,10 @@ def _rescore(*, answer: InterviewAnswer) -> InterviewAnswer:
     contests = list(answer.contests.all())
     if contests:
         verdicts = answer_verdicts(answer=answer, contests=contests)
-        answer.contested_score = verdicts_score(verdicts=verdicts, claim=answer_claim(text=answer.text))
+        # the reference's support is a machine judgement of the whole answer, not of a key point: it stays
+        answer.contested_score = verdicts_score(
+            verdicts=verdicts, claim=answer_claim(text=answer.text) * answer.agreement
+        )
     else:
         answer.contested_score = None
     answer.save(update_fields=["contested_score"])

@@ -44,7 +44,7 @@ def interview_grade_run(*, interview_id: int, embed: Embedder | None = None) -> 
             grade = answer_grade(answer.text, answer.card, embed=embed)
             InterviewAnswer.objects.filter(pk=answer.pk).update(
                 score=grade.score, similarity=grade.similarity, covered=grade.covered, missed=grade.missed,
-                explanation=grade.explanation, graded_at=timezone.now(),
+                explanation=grade.explanation, graded_at=timezone.now(), agreement=grade.agreement,
                 # the match is kept so a contested answer is rescored by the same rule (interview_contest)
                 verdicts=[{**v.as_dict(), "match": float(v.match)} for v in grade.points],
             )  # fmt: skip

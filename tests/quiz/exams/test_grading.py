@@ -108,10 +108,23 @@ def test_the_held_out_half_keeps_the_calibration_contract(held_out, capsys):
     assert mean["keywords"] <= 25
 
 
-@pytest.mark.xfail(strict=True, reason="open: held-out means wrong 27.4 and negated 28.4 (tuning half: 20 and 32)")
-def test_misconceptions_and_contradictions_score_0_to_25_on_the_held_out_half(held_out):
-    mean = _held_out_means(held_out)
-    assert mean["wrong"] <= 25 and mean["negated"] <= 25
+def test_confident_misconceptions_score_0_to_25_on_the_held_out_half(held_out):
+    assert _held_out_means(held_out)["wrong"] <= 25
+
+
+@pytest.mark.xfail(strict=True, reason="open: held-out mean of negated answers 27.5 (tuning half: 32)")
+def test_contradictions_score_0_to_25_on_the_held_out_half(held_out):
+    assert _held_out_means(held_out)["negated"] <= 25
+
+
+def test_the_references_support_cuts_misconceptions_not_correct_answers(held_out):
+    """The LM's agreement factor: most wrong answers are cut, almost no good or partial one is."""
+    cut = {kind: [s[kind].agreement < 1 for s in held_out.values()] for kind in ("good", "partial", "wrong")}
+    share = {kind: sum(flags) / len(flags) for kind, flags in cut.items()}
+    assert share["wrong"] >= 0.5 and share["good"] <= 0.1 and share["partial"] <= 0.2, share
+    for card_grades in held_out.values():
+        for grade in card_grades.values():
+            assert ("least supported" in grade.explanation) == (grade.agreement < 1)
 
 
 def test_every_verdict_quotes_the_answer_and_the_explanation_states_the_figures(held_out):
@@ -232,13 +245,13 @@ def test_domain_synonyms_score_alike(encoder, cards, slug, one, other):
 # --- Edges -------------------------------------------------------------------------------------------------------
 
 
-def test_an_empty_answer_scores_zero_without_touching_the_model(cards):
-    def no_model(texts):
-        raise AssertionError("the encoder must not run for an empty answer")
+def test_an_empty_answer_scores_zero_without_touching_the_models(cards):
+    def no_model(*args, **kwargs):
+        raise AssertionError("neither the encoder nor the LM may run for an empty answer")
 
     card = cards["kv-cache-generation"]
     for empty in ("", "   \n\t ", "?!"):
-        grade = answer_grade(empty, card, embed=no_model)
+        grade = answer_grade(empty, card, embed=no_model, gains=no_model)
         assert grade.score == 0 and grade.covered == [] and grade.missed == card.key_points
         assert grade.explanation == MESSAGE_EMPTY
 

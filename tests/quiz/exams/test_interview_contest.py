@@ -55,7 +55,7 @@ def test_uncontested_verdicts_give_back_the_graders_own_score(user):
     for seed, make in enumerate(texts):
         interview = graded_interview(user=user, texts=make, seed=seed)
         for answer in interview.answers.all():
-            claim = answer_claim(text=answer.text)
+            claim = answer_claim(text=answer.text) * answer.agreement
             assert verdicts_score(verdicts=answer.verdicts, claim=claim) == answer.score, answer.text
             seen |= {v["status"] for v in answer.verdicts}
     assert seen == {"covered", "partly", "missed", "contradicted"}
