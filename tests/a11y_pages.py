@@ -1,9 +1,10 @@
 """Every page template in a state worth auditing: the rows behind them (no worker, no model) and the audit helper.
 
-Used by the axe-core test: the bank, a study history with reviews and a suspended card, a quiz in progress and a
-finished one, an interview in progress and a graded one (graded in-process by the stand-in encoder), and finished
-demo runs built from stored results (tests/demos/data/*.json: what the kinds' run functions returned for the
-parameters given below, lora_result.json and decoding_result.json by the real code on the small models).
+Used by the axe-core test: the bank (with made-up stored vectors, so card pages list related cards), a study history
+with reviews and a suspended card, a quiz in progress and a finished one, an interview in progress and a graded one
+(graded in-process by the stand-in encoder), and finished demo runs built from stored results
+(tests/demos/data/*.json: what the kinds' run functions returned for the parameters given below, lora_result.json
+and decoding_result.json by the real code on the small models).
 """
 
 import json
@@ -48,9 +49,11 @@ def pages_build(*, user) -> list[Page]:
     from quiz.exams.services.interview_report import interview_grade_run
     from quiz.exams.services.quiz import quiz_answer, quiz_create
     from quiz.study.services.study import card_review, card_suspend
+    from tests.quiz.bank_helpers import vectors_store_by_topic
     from tests.quiz.exam_helpers import bow_embed
 
     bank_load()
+    vectors_store_by_topic()
     card = Card.objects.exclude(details="").exclude(demo_slug="").order_by("pk").first() or Card.objects.first()
 
     # A study history over a few days: the calendar, retention and forecast charts have data.

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.live_worker import database_url_for_tests
+from tests.quiz.bank_helpers import vectors_store_by_topic
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -22,6 +23,7 @@ def test_no_page_imports_torch(django_user_model, password, monkeypatch):
 
     monkeypatch.setattr(app, "send_task", lambda *args, **kwargs: None)  # load_bank asks for embeddings
     call_command("load_bank", stdout=open(os.devnull, "w"))
+    vectors_store_by_topic()  # the card page then reads stored vectors (related cards), as it does once embedded
     django_user_model.objects.create_superuser(username="walker", password=password)
     env = {**os.environ, "DATABASE_URL": database_url_for_tests(connection.settings_dict),
            "CELERY_QUEUE_SUFFIX": "-test-notorch", "CAPACITY_USER_JOBS": "20"}  # fmt: skip

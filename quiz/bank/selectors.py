@@ -16,12 +16,5 @@ def card_list(*, text: str = "", topic: str = "", difficulty: int | None = None)
     return card_search(text=text, cards=cards) if text.strip() else cards
 
 
-def card_related(*, card: Card, limit: int = 5) -> list[Card]:
-    """Cards of the same topic, those sharing the most tags first."""
-    siblings = Card.objects.in_use().filter(topic_id=card.topic_id).exclude(pk=card.pk).select_related("topic")
-    tags = set(card.tags)
-    return sorted(siblings, key=lambda other: (-len(tags & set(other.tags)), other.pk))[:limit]
-
-
 def topic_list() -> QuerySet[Topic]:
     return Topic.objects.all()

@@ -4,7 +4,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from quiz.bank.forms import SignupForm
 from quiz.bank.models import Card
-from quiz.bank.selectors import card_list, card_related, topic_list
+from quiz.bank.selectors import card_list, topic_list
+from quiz.bank.services.related import related_cards
 
 CARDS_PER_PAGE = 20
 
@@ -39,7 +40,7 @@ def card_detail(request, slug):
     card = get_object_or_404(Card.objects.select_related("topic", "retired_into"), slug=slug)
     if card.retired_into is not None:  # merged into another card: its old address keeps working
         return redirect(card.retired_into.get_absolute_url(), permanent=True)
-    return render(request, "bank/card_detail.html", {"card": card, "related": card_related(card=card)})
+    return render(request, "bank/card_detail.html", {"card": card, "related": related_cards(card)})
 
 
 def signup(request):

@@ -1,8 +1,9 @@
 """Sentence embeddings of the bank: computed once per card answer, stored, recomputed only when the text changes.
 
 The encoder (all-MiniLM-L6-v2, L2-normalized) is ``worker.embeddings.texts_embed``; importing it loads torch, so it is
-imported only when something actually has to be embedded. Quizzes use no vectors (their options are authored on each
-card); grading embeds the candidate's answer on the worker.
+imported only when something actually has to be embedded. Card pages read the stored vectors (related cards,
+quiz.bank.services.related); quizzes use none (their options are authored on each card); grading embeds the
+candidate's answer on the worker.
 """
 
 import hashlib
@@ -12,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 
 from quiz.bank.models import Card, CardEmbedding
 from quizsite.queueing import enqueue_on_commit
@@ -90,11 +92,12 @@ def card_embeddings_ensure(*, cards: Iterable[Card] | None = None, embed: Embedd
     return len(todo)
 
 
-def card_vectors(*, card_ids: Iterable[int] | None = None) -> dict[int, np.ndarray]:
-    """Stored answer vectors of the configured encoder, by card id (cards without one are absent)."""
+def card_vectors(*, card_ids: Iterable[int] | QuerySet | None = None) -> dict[int, np.ndarray]:
+    """Stored answer vectors of the configured encoder, by card id (cards without one are absent).
+    ``card_ids`` may be a ``values("pk")`` queryset: it stays a subquery, one query in all."""
     rows = CardEmbedding.objects.filter(model_name=encoder_name())
     if card_ids is not None:
-        rows = rows.filter(card_id__in=list(card_ids))
+        rows = rows.filter(card_id__in=card_ids if isinstance(card_ids, QuerySet) else list(card_ids))
     return {card_id: vector_unpack(data) for card_id, data in rows.values_list("card_id", "vector")}
 
 

@@ -35,3 +35,25 @@ def test_bank_is_readable_on_a_phone(live_server, browser, screenshot):
     assert width <= 390, "the bank page scrolls sideways on a phone"
     screenshot(phone, "bank_phone")
     context.close()
+
+
+def test_related_cards_lead_from_card_to_card(live_server, page, screenshot):
+    from quiz.bank.models import Card
+    from quiz.bank.services.bank import bank_load
+    from tests.quiz.bank_helpers import vectors_store_by_topic
+
+    bank_load()
+    vectors_store_by_topic()
+    card = Card.objects.in_use().exclude(answer="").select_related("topic").first()
+    page.goto(f"{live_server.url}{card.get_absolute_url()}")
+    related = page.get_by_role("complementary", name="Related cards")
+    links = related.get_by_role("link")
+    assert links.count() == 5
+    assert related.locator(".chip").all_inner_texts() == [card.topic.name] * 5  # made-up vectors: one per topic
+    screenshot(page, "bank_card_related")
+
+    first = links.first.get_attribute("href")
+    links.first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**{first}")
+    assert page.get_by_role("complementary", name="Related cards").get_by_role("link").count() == 5
