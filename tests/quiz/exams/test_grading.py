@@ -3,7 +3,7 @@
 Labelled answers are split once by a hash of the card slug (quiz/services/grading_labels.py): the ordering test reads
 the tuning half (where the constants were chosen), the calibration bands are enforced on the held-out half. Every
 distinct text is encoded once per session (the `encoder` fixture caches by text); no database is needed (cards are
-built from the bank files). Embedding the labelled sets takes about two minutes on two busy CPU cores.
+built from the bank files). Grading the labelled sets (encoder and LM) takes about ten minutes on two busy CPU cores.
 """
 
 import statistics
@@ -20,6 +20,10 @@ from quiz.exams.services.grading import (
     answers_grade,
 )
 from tests.quiz.exams.grading_labels import HELD_OUT, KINDS, TUNING, bank_cards, label_half, labels_half, labels_read
+
+# The first test to use the labelled halves grades them (about 500 answers: encoder and LM) in its setup: minutes on
+# two busy cores, past the suite's default per-test timeout.
+pytestmark = pytest.mark.timeout(1800)
 
 MIN_ORDERED_TUNING = 0.78  # share of tuning cards scored good > partial > wrong (82.8% with the shipped constants)
 INVARIANCE = 5  # points: the same content, punctuated or ordered differently, scores within this
