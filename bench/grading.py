@@ -188,6 +188,7 @@ def tune(cards, embed) -> None:
     grid = {  # the latest search: the agreement ramp, every other constant as chosen by the searches before it
         "support_floor": [0.0, 0.2, 0.4, 0.6],
         "support_ceil": [0.6, 0.8, 1.0, 1.2],
+        "covered_support": [-9.0, 0.0, 0.25, 0.5],
     }
     hand = grading.answers_features([(text, cards[slug]) for slug, text, _check in HAND_CASES], embed=embed)
     rows = []
