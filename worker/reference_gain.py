@@ -57,7 +57,7 @@ def answers_token_gains(*, question: str, reference: str, answers: list[str]) ->
                   max_length=MAX_ANSWER_TOKENS)
         for text in answers
     ]  # fmt: skip
-    todo = [i for i, enc in enumerate(encoded) if enc["input_ids"]]
+    todo = [i for i, (text, enc) in enumerate(zip(answers, encoded, strict=True)) if text.strip() and enc["input_ids"]]
     results = [TokenGains(np.zeros(0, dtype=np.float32), []) for _ in answers]
     if not todo:
         return results

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
 from django.db.models import QuerySet
 
 from quiz.bank.models import Card, CardEmbedding
@@ -82,13 +81,16 @@ def card_embeddings_ensure(*, cards: Iterable[Card] | None = None, embed: Embedd
             todo.append((card, text, digest))
     if not todo:
         return 0
-    vectors = cards_embed([text for _, text, _ in todo], embed=embed)  # outside the transaction: seconds
-    with transaction.atomic():
-        for (card, _text, digest), vector in zip(todo, vectors, strict=True):
-            CardEmbedding.objects.update_or_create(
-                card=card, model_name=model_name,
-                defaults={"text_hash": digest, "dim": vector.shape[0], "vector": vector_pack(vector)},
-            )  # fmt: skip
+    vectors = cards_embed([text for _, text, _ in todo], embed=embed)  # before any write: seconds
+    # One upsert statement: the rows' locks are held for milliseconds, not for a loop of queries
+    rows = [
+        CardEmbedding(card=card, model_name=model_name, text_hash=digest, dim=vector.shape[0],
+                      vector=vector_pack(vector))
+        for (card, _text, digest), vector in zip(todo, vectors, strict=True)
+    ]  # fmt: skip
+    CardEmbedding.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["card", "model_name"], update_fields=["text_hash", "dim", "vector"]
+    )
     return len(todo)
 
 
