@@ -13,6 +13,34 @@ pytest_plugins = ["tests.live_worker"]  # live_worker / demo_worker: a real Cele
 
 folders_prepare()  # var/ for the SQLite test database and the filesystem broker, as manage.py makes them
 
+
+@pytest.fixture(autouse=True, scope="session")
+def flush_retries_a_deadlock():
+    """A transactional test ends with a flush (TRUNCATE of every table) while the session's live worker may still
+    be writing for an earlier test (bank embeddings, a grading); PostgreSQL then breaks the deadlock by failing one
+    side, sometimes the flush. The flush is retried: the worker's statement has been rolled back by then."""
+    import time
+
+    from django.core.management.commands import flush
+    from django.db import OperationalError
+
+    handle = flush.Command.handle
+
+    def handle_with_retry(self, **options):
+        for attempt in range(3):
+            try:
+                return handle(self, **options)
+            except Exception as exc:  # flush wraps the database error in a CommandError
+                cause = exc.__cause__ or exc.__context__ or exc
+                if attempt == 2 or not isinstance(cause, OperationalError) or "deadlock" not in str(cause):
+                    raise
+                time.sleep(0.5)
+
+    flush.Command.handle = handle_with_retry
+    yield
+    flush.Command.handle = handle
+
+
 SCREENSHOT_DIR = Path(settings.VAR_DIR) / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
