@@ -116,7 +116,7 @@ def test_confident_misconceptions_score_0_to_25_on_the_held_out_half(held_out):
     assert _held_out_means(held_out)["wrong"] <= 25
 
 
-@pytest.mark.xfail(strict=True, reason="open: held-out mean of negated answers 27.5 (tuning half: 32)")
+@pytest.mark.xfail(strict=True, reason="open: held-out mean of negated answers 26.1 (tuning half: 31)")
 def test_contradictions_score_0_to_25_on_the_held_out_half(held_out):
     assert _held_out_means(held_out)["negated"] <= 25
 
