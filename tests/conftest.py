@@ -56,6 +56,27 @@ def pytest_report_header(config):
 
 
 @pytest.fixture
+def broker_away(monkeypatch):
+    """The app pointed at a port where nothing listens (9, discard), then restored. Celery reads the environment's
+    CELERY_BROKER_URL before its configuration, so both point there."""
+    from quizsite.celery import app
+
+    saved = app.conf.broker_url, app.conf.broker_transport_options  # before the environment changes: it wins
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:9/0")
+
+    def reset():
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    app.conf.broker_url = "redis://127.0.0.1:9/0"
+    app.conf.broker_transport_options = settings.REDIS_BROKER_TRANSPORT_OPTIONS
+    reset()
+    yield
+    app.conf.broker_url, app.conf.broker_transport_options = saved
+    reset()
+
+
+@pytest.fixture
 def password():
     return "correct-horse-battery-9"
 

@@ -39,28 +39,6 @@ def sent(monkeypatch):
     return calls
 
 
-@pytest.fixture
-def broker_away(monkeypatch):
-    """Celery reads the environment's CELERY_BROKER_URL before its configuration: both point at a dead port."""
-    from quizsite.celery import app
-
-    saved = app.conf.broker_url, app.conf.broker_transport_options  # before the environment changes: it wins
-    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:9/0")
-
-    def reset():
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    app.conf.broker_url, app.conf.broker_transport_options = (
-        "redis://127.0.0.1:9/0",
-        settings.REDIS_BROKER_TRANSPORT_OPTIONS,
-    )
-    reset()
-    yield
-    app.conf.broker_url, app.conf.broker_transport_options = saved
-    reset()
-
-
 def finished_interview(user, *, capture):
     interview = interviews.interview_start(user=user, topics=[], questions=2, minutes=5, rng=random.Random(1))
     with capture(execute=True):

@@ -4,36 +4,12 @@ with a message, instead of leaving it queued forever or holding the request."""
 import time
 
 import pytest
-from django.conf import settings
 
 from demos import services as demo_services
 from demos.models import DemoRun
 from quizsite.queueing import enqueue_on_commit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def broker_away(monkeypatch):
-    """The app pointed at a port where nothing listens (9, discard), then restored. Celery reads the environment's
-    CELERY_BROKER_URL before its configuration, so both point there."""
-    from quizsite.celery import app
-
-    saved = app.conf.broker_url, app.conf.broker_transport_options  # before the environment changes: it wins
-    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:9/0")
-
-    def reset():
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    app.conf.broker_url, app.conf.broker_transport_options = (
-        "redis://127.0.0.1:9/0",
-        (settings.REDIS_BROKER_TRANSPORT_OPTIONS),
-    )
-    reset()
-    yield
-    app.conf.broker_url, app.conf.broker_transport_options = saved
-    reset()
 
 
 @pytest.fixture
